@@ -1,0 +1,43 @@
+"""Benchmarks by name: ``load_benchmark("otb2015", root)``."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+from evalkit.benchmarks.sequence import Benchmark, Sequence, name_key
+from evalkit.errors import EvalkitError
+
+Loader = Callable[[str | Path], Benchmark]
+
+_LOADERS: dict[str, Loader] = {}
+
+
+def register_benchmark(name: str, loader: Loader) -> None:
+    """Make ``loader(root)`` available as benchmark ``name``."""
+    _LOADERS[name] = loader
+
+
+def benchmark_names() -> list[str]:
+    return sorted(_LOADERS)
+
+
+def load_benchmark(name: str, root: str | Path) -> Benchmark:
+    """Load benchmark ``name`` from ``root``; unknown names list the valid ones."""
+    key = name.lower()
+    if key not in _LOADERS:
+        raise EvalkitError(f"unknown benchmark {name!r}; choose one of: {', '.join(benchmark_names())}")
+    return _LOADERS[key](root)
+
+
+def _register_builtin() -> None:
+    from evalkit.benchmarks.otb import load_otb
+
+    for otb_name in ("otb2013", "otb50", "tb50", "otb2015", "tb100"):
+        register_benchmark(otb_name, partial(load_otb, otb_name))
+
+
+_register_builtin()
+
+__all__ = ["Benchmark", "Sequence", "load_benchmark", "benchmark_names", "register_benchmark", "name_key"]
