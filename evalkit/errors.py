@@ -44,3 +44,29 @@ def set_strict(strict: bool) -> None:
     """Make every input warning an error (the CLI's ``--strict``)."""
     global _strict
     _strict = strict
+
+
+class Problems:
+    """Input problems of one kind, collected per folder so a report prints one line per kind.
+
+    ``add`` raises at once in strict mode; otherwise ``lines()`` gives lines such as
+    ``results/SiamRPN: first row looks like x1,y1,x2,y2 (100): Basketball.txt, ...``.
+    """
+
+    def __init__(self) -> None:
+        self._groups: dict[tuple[str, str], list[str]] = {}
+
+    def add(self, folder: str | Path, what: str, item: str) -> None:
+        if _strict:
+            raise EvalkitError(f"{what}: {item} (strict mode)", folder)
+        self._groups.setdefault((str(folder), what), []).append(item)
+
+    def lines(self, shown: int = 4) -> list[str]:
+        out = []
+        for (folder, what), items in self._groups.items():
+            listed = ", ".join(items[:shown]) + (", ..." if len(items) > shown else "")
+            out.append(f"{folder}: {what} ({len(items)}): {listed}")
+        return out
+
+    def __bool__(self) -> bool:
+        return bool(self._groups)

@@ -83,7 +83,7 @@ def _load_sequence(root: Path, row: dict[str, str]) -> Sequence:
     return Sequence(
         name=row["name"], gt=gt[:count], frames=frames,
         attributes=frozenset(row["attributes"].split()), gt_path=gt_path,
-        meta={"folder": row["folder"], "first_frame": row["first_frame"]},
+        meta={"folder": row["folder"], "first_frame": row["first_frame"], "gt_skip": row["gt_skip"]},
     )
 
 

@@ -1,0 +1,137 @@
+"""Results + annotations + profile -> :class:`~evalkit.evaluation.Evaluation`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit.benchmarks.otb import ATTRIBUTE_NAMES
+from evalkit.benchmarks.sequence import Benchmark, ragged
+from evalkit.errors import EvalkitError, Problems
+from evalkit.evaluation import AttributeResult, Curve, Evaluation
+from evalkit.metrics.ope import PRECISION_INDEX, PROFILES, OpeProfile, sequence_curves
+from evalkit.results.discover import TrackerSource, find_trackers
+from evalkit.results.model import TrackerResults
+from evalkit.results.ope import read_ope_tracker
+
+TITLES = {"otb2013": "OTB2013", "otb50": "OTB50", "tb50": "TB50", "otb2015": "OTB2015", "tb100": "TB100"}
+
+
+def profile_names(benchmark: Benchmark) -> list[str]:
+    return ["got10k"] if benchmark.kind == "got10k" else list(PROFILES)
+
+
+def evaluate(benchmark: Benchmark, results: str | Path, trackers: list[str] | None = None,
+             profile: str | None = None) -> Evaluation:
+    """Score the trackers found under ``results`` on ``benchmark`` with ``profile``
+    (default: the benchmark's own toolkit's)."""
+    profile = profile or benchmark.default_profile
+    if profile not in profile_names(benchmark):
+        raise EvalkitError(
+            f"profile {profile!r} does not apply to {benchmark.name}; choose one of: {', '.join(profile_names(benchmark))}")
+    sources = find_trackers(results, benchmark, trackers)
+    problems = Problems()
+    if benchmark.kind == "got10k":
+        from evalkit.evaluate_got10k import evaluate_got10k
+
+        return evaluate_got10k(benchmark, sources, problems)
+    loaded = [read_ope_tracker(s.name, list(s.folders), benchmark, problems) for s in sources]
+    return evaluate_ope(benchmark, loaded, PROFILES[profile], problems)
+
+
+def evaluate_ope(benchmark: Benchmark, trackers: list[TrackerResults], profile: OpeProfile,
+                 problems: Problems | None = None) -> Evaluation:
+    """One-pass scores of already-read results (every tracker has every sequence, aligned)."""
+    names = [t.name for t in trackers]
+    seq_names = benchmark.names
+    gt, offsets = ragged([seq.gt for seq in benchmark])
+    # One row per (tracker, run); runs of a tracker are averaged per sequence afterwards.
+    run_owner, rows = [], []
+    for index, tracker in enumerate(trackers):
+        n_runs = max(len(tracker.sequences[s].runs) for s in seq_names)
+        for run in range(n_runs):
+            rows.append(np.concatenate([_run_or_missing(tracker, s, run, len(benchmark[s].gt)) for s in seq_names]))
+            run_owner.append(index)
+    curves = sequence_curves(profile, np.stack(rows), gt, offsets)
+    owner = np.array(run_owner)
+    per_seq = {k: _mean_runs(v, owner, len(trackers)) for k, v in vars(curves).items() if v is not None}
+
+    auc = per_seq["success"].mean(axis=-1)  # (trackers, sequences)
+    precision = per_seq["precision"][..., PRECISION_INDEX]
+    norm = per_seq["norm_precision"][..., PRECISION_INDEX] if "norm_precision" in per_seq else None
+    fps = [profile.fps(_times(t)) for t in trackers]
+    covered = [sum(1 for s in seq_names if t.sequences[s].paths) for t in trackers]
+
+    summary = pd.DataFrame({
+        "success_auc": auc.mean(axis=1),
+        "precision_20": precision.mean(axis=1),
+        "norm_precision_20": norm.mean(axis=1) if norm is not None else np.nan,
+        "sequences": covered,
+        "fps": [np.nan if f is None else f for f in fps],
+    }, index=pd.Index(names, name="tracker"))
+    per_sequence = pd.DataFrame({
+        "tracker": np.repeat(names, len(seq_names)),
+        "sequence": np.tile(seq_names, len(names)),
+        "success_auc": auc.ravel(),
+        "precision_20": precision.ravel(),
+        "norm_precision_20": norm.ravel() if norm is not None else np.nan,
+    })
+    return Evaluation(
+        benchmark=benchmark.name, title=TITLES.get(benchmark.name, benchmark.name), profile=profile.name,
+        kind="ope", trackers=names, sequences=seq_names, summary=summary, per_sequence=per_sequence,
+        curves=_ope_curves(profile, per_seq, benchmark.name),
+        attributes=_attribute_results(benchmark, profile, per_seq["success"]),
+        problems=problems.lines() if problems else [],
+    )
+
+
+def _run_or_missing(tracker: TrackerResults, seq: str, run: int, frames: int) -> np.ndarray:
+    runs = tracker.sequences[seq].runs
+    return runs[run] if run < len(runs) else np.full((frames, 4), np.nan)
+
+
+def _mean_runs(curves: np.ndarray, owner: np.ndarray, n_trackers: int) -> np.ndarray:
+    """(runs, S, K) -> (trackers, S, K): the mean over each tracker's runs."""
+    if len(owner) == n_trackers:
+        return curves
+    return np.stack([curves[owner == t].mean(axis=0) for t in range(n_trackers)])
+
+
+def _times(tracker: TrackerResults) -> list[np.ndarray]:
+    return [r.times for r in tracker.sequences.values() if r.times is not None and r.times.size]
+
+
+def _ope_curves(profile: OpeProfile, per_seq: dict[str, np.ndarray], bench: str) -> dict[str, Curve]:
+    title = TITLES.get(bench, bench)
+    success = per_seq["success"].mean(axis=1)
+    curves = {"success": Curve(
+        "success", f"Success plots of OPE on {title}", "Overlap threshold", "Success rate",
+        profile.success_thresholds, success, success.mean(axis=-1), "AUC")}
+    precision = per_seq["precision"].mean(axis=1)
+    curves["precision"] = Curve(
+        "precision", f"Precision plots of OPE on {title}", "Location error threshold (px)", "Precision",
+        profile.precision_thresholds, precision, precision[:, PRECISION_INDEX], "P@20")
+    if "norm_precision" in per_seq:
+        norm = per_seq["norm_precision"].mean(axis=1)
+        curves["norm_precision"] = Curve(
+            "norm_precision", f"Normalized precision plots of OPE on {title}",
+            "Normalized location error threshold", "Normalized precision",
+            profile.norm_thresholds, norm, norm[:, PRECISION_INDEX], "NP@0.20")
+    return curves
+
+
+def _attribute_results(benchmark: Benchmark, profile: OpeProfile, success: np.ndarray) -> dict[str, AttributeResult]:
+    out = {}
+    for code in benchmark.attributes:
+        mask = np.array([code in seq.attributes for seq in benchmark])
+        if not mask.any():
+            continue
+        curve = success[:, mask].mean(axis=1)
+        name = ATTRIBUTE_NAMES.get(code, code)
+        out[code] = AttributeResult(
+            code, name, [s.name for s, m in zip(benchmark, mask) if m],
+            Curve("success", f"Success plots of OPE - {name} ({int(mask.sum())})", "Overlap threshold",
+                  "Success rate", profile.success_thresholds, curve, curve.mean(axis=-1), "AUC"))
+    return out
