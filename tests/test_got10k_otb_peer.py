@@ -9,37 +9,11 @@ from evalkit.errors import Problems
 from evalkit.evaluate import evaluate_ope
 from evalkit.metrics.ope import PROFILES
 from evalkit.results.ope import read_ope_tracker
+from tests.got10k_peer import got10k_sequence_name, write_got10k_otb_layout
 
 # Trackers whose files exercise the policies: NaN rows (TLD), a corner-form first row (SiamRPN),
 # short files and an all-annotation-lines Tiger1 (MDNet_rerun_zz), plain files (SiamFC-3s).
 PEER_TRACKERS = ["TLD", "SiamRPN", "MDNet_rerun_zz", "SiamFC-3s"]
-# got10k names a second target "<folder>.<n>"; it slices these folders' images to the OTB range.
-GOT10K_IMAGE_COUNT = {"David": 770}
-
-
-def _got10k_name(seq) -> str:
-    folder = seq.meta["folder"]
-    suffix = seq.gt_path.name.removeprefix("groundtruth_rect").removesuffix(".txt")
-    return folder if folder == "Human4" or not suffix else f"{folder}{suffix}"
-
-
-def _write_got10k_layout(tmp_path, benchmark, trackers):
-    """An OTB root and result folder as got10k reads them, holding exactly our aligned data."""
-    root = tmp_path / "otb"
-    for seq in benchmark:
-        folder = root / seq.meta["folder"]
-        (folder / "img").mkdir(parents=True, exist_ok=True)
-        np.savetxt(folder / seq.gt_path.name, seq.gt, fmt="%.17g", delimiter=",")
-        for i in range(GOT10K_IMAGE_COUNT.get(folder.name, len(seq.gt))):
-            (folder / "img" / f"{i + 1:04d}.jpg").touch()
-    (root / "Human4" / "groundtruth_rect.1.txt").touch()  # empty, as in the OTB download
-    results = tmp_path / "results" / "OTB2015"
-    for tracker in trackers:
-        for seq in benchmark:
-            out = results / tracker.name / f"{_got10k_name(seq)}.txt"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            np.savetxt(out, tracker.sequences[seq.name].runs[0], fmt="%.17g", delimiter=",")
-    return root
 
 
 def test_got10k_profile_equals_got10k_report(tmp_path, monkeypatch, otb2015, otb_results):
@@ -47,15 +21,15 @@ def test_got10k_profile_equals_got10k_report(tmp_path, monkeypatch, otb2015, otb
     experiments = pytest.importorskip("got10k.experiments")
     problems = Problems()
     trackers = [read_ope_tracker(n, [otb_results / n], otb2015, problems) for n in PEER_TRACKERS]
-    root = _write_got10k_layout(tmp_path, otb2015, trackers)
+    root, results = write_got10k_otb_layout(tmp_path, otb2015, trackers)
 
     experiment = experiments.ExperimentOTB(
-        str(root), version=2015, result_dir=str(tmp_path / "results"), report_dir=str(tmp_path / "reports"))
+        str(root), version=2015, result_dir=str(results), report_dir=str(tmp_path / "reports"))
     monkeypatch.setattr(experiment, "plot_curves", lambda names: None)
     peer = experiment.report(PEER_TRACKERS)
 
     ours = evaluate_ope(otb2015, trackers, PROFILES["got10k"])
-    names = {_got10k_name(seq): seq.name for seq in otb2015}
+    names = {got10k_sequence_name(seq): seq.name for seq in otb2015}
     for index, name in enumerate(PEER_TRACKERS):
         overall = peer[name]["overall"]
         assert ours.summary.loc[name, "success_auc"] == pytest.approx(overall["success_score"], abs=1e-9)

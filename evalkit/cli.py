@@ -1,0 +1,96 @@
+"""The ``evalkit`` command: parse arguments, call one function per command, print one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from evalkit.errors import EvalkitError, set_strict
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        set_strict(getattr(args, "strict", False))
+        return args.command(args)
+    except EvalkitError as exc:
+        print(f"evalkit: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("evalkit: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evalkit", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    report = commands.add_parser("report", help="score raw results and write plots, tables and summary.json")
+    report.add_argument("--bench", required=True, help="benchmark name (see `evalkit list`)")
+    report.add_argument("--root", required=True, type=Path, help="the benchmark's folder (annotations)")
+    report.add_argument("--results", required=True, type=Path, help="folder of tracker result folders")
+    report.add_argument("--trackers", help="comma-separated tracker names (default: all found)")
+    report.add_argument("--profile", help="scoring convention (default: the benchmark's own toolkit's)")
+    report.add_argument("--out", type=Path, help="output folder (default: reports/<bench>, or reports/<bench>-<profile>)")
+    report.add_argument("--strict", action="store_true", help="treat every input warning as an error")
+    report.set_defaults(command=cmd_report)
+
+    listing = commands.add_parser("list", help="list benchmarks and scoring profiles")
+    listing.set_defaults(command=cmd_list)
+    return parser
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from evalkit import report_cache
+
+    trackers = [t.strip() for t in args.trackers.split(",") if t.strip()] if args.trackers else None
+    bench = args.bench.lower()
+    out = args.out or Path("reports") / (f"{bench}-{args.profile}" if args.profile else bench)
+    options = {"bench": bench, "root": str(args.root.resolve()), "results": str(args.results.resolve()),
+               "trackers": args.trackers or "", "profile": args.profile or "", "strict": str(args.strict)}
+    key = report_cache.fingerprint(options, args.results, args.root)
+    cached = report_cache.load(out, key)
+    if cached is not None:
+        _print_problems(cached["problems"])
+        print(cached["terminal"])
+        print(f"report unchanged: {out / 'index.html'}")
+        return 0
+
+    from evalkit.benchmarks import load_benchmark
+    from evalkit.evaluate import evaluate
+    from evalkit.report import format_terminal_table, write_report
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        evaluation = evaluate(load_benchmark(bench, args.root), args.results, trackers, args.profile)
+    files = write_report(evaluation, out)
+    terminal = format_terminal_table(evaluation)
+    report_cache.store(out, key, files, terminal, evaluation.problems)
+    _print_problems(evaluation.problems)
+    print(terminal)
+    print(f"report written: {out / 'index.html'}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from evalkit.benchmarks import benchmark_names
+    from evalkit.metrics.ope import PROFILES
+
+    print("benchmarks: " + ", ".join(benchmark_names()))
+    print("profiles:")
+    for profile in PROFILES.values():
+        print(f"  {profile.name:8s} {profile.description}")
+    print("  got10k   (GOT-10k benchmarks) got10k's ExperimentGOT10k: frame 1 excluded, covered frames, boxes clipped to the image")
+    return 0
+
+
+def _print_problems(problems: list[str]) -> None:
+    for line in problems:
+        print(f"evalkit: warning: {line}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

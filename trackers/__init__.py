@@ -1,0 +1,1 @@
+"""Tracker adapters behind evalkit's common interface and the Siamese model family."""
