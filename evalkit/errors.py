@@ -1,12 +1,11 @@
-"""The two ways evalkit reports bad input: an error that stops, a warning that names a policy.
+"""The two ways evalkit reports bad input: an error that stops, a problem that names a policy.
 
 Both carry a location (``file`` or ``file:line``) so the command line can print one line that says
-where the problem is. ``--strict`` turns every :class:`InputWarning` into an error.
+where the problem is. ``--strict`` turns every reported problem into an error.
 """
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 
@@ -25,23 +24,11 @@ class EvalkitError(Exception):
         super().__init__(_where(path, line) + message)
 
 
-class InputWarning(UserWarning):
-    """A documented policy was applied to imperfect input (e.g. a short result file)."""
-
-
-def warn(message: str, path: str | Path | None = None, line: int | None = None) -> None:
-    """Warn about imperfect input; raises :class:`EvalkitError` instead when strict mode is on."""
-    text = _where(path, line) + message
-    if _strict:
-        raise EvalkitError(text + " (strict mode)")
-    warnings.warn(text, InputWarning, stacklevel=2)
-
-
 _strict = False
 
 
 def set_strict(strict: bool) -> None:
-    """Make every input warning an error (the CLI's ``--strict``)."""
+    """Make every reported input problem an error (the CLI's ``--strict``)."""
     global _strict
     _strict = strict
 

@@ -11,12 +11,15 @@ from evalkit.benchmarks.otb import ATTRIBUTE_NAMES
 from evalkit.benchmarks.sequence import Benchmark, ragged
 from evalkit.errors import EvalkitError, Problems
 from evalkit.evaluation import AttributeResult, Curve, Evaluation
+from evalkit.metrics.got10k import evaluate_got10k
 from evalkit.metrics.ope import PRECISION_INDEX, PROFILES, OpeProfile, sequence_curves
+from evalkit.results.got10k_layout import read_got10k_results
 from evalkit.results.discover import TrackerSource, find_trackers
 from evalkit.results.model import TrackerResults
 from evalkit.results.ope import read_ope_tracker
 
-TITLES = {"otb2013": "OTB2013", "otb50": "OTB50", "tb50": "TB50", "otb2015": "OTB2015", "tb100": "TB100"}
+TITLES = {"otb2013": "OTB2013", "otb50": "OTB50", "tb50": "TB50", "otb2015": "OTB2015", "tb100": "TB100",
+          "got10k-train": "GOT-10k train", "got10k-val": "GOT-10k val", "got10k-test": "GOT-10k test"}
 
 
 def profile_names(benchmark: Benchmark) -> list[str]:
@@ -34,9 +37,10 @@ def evaluate(benchmark: Benchmark, results: str | Path, trackers: list[str] | No
     sources = find_trackers(results, benchmark, trackers)
     problems = Problems()
     if benchmark.kind == "got10k":
-        from evalkit.evaluate_got10k import evaluate_got10k
-
-        return evaluate_got10k(benchmark, sources, problems)
+        if any(len(s.folders) > 1 for s in sources):
+            raise EvalkitError("GOT-10k results keep their runs as <seq>_001.txt, <seq>_002.txt files", results)
+        loaded = [read_got10k_results(s.folders[0], benchmark, problems) for s in sources]
+        return evaluate_got10k_trackers(benchmark, loaded, problems)
     loaded = [read_ope_tracker(s.name, list(s.folders), benchmark, problems) for s in sources]
     return evaluate_ope(benchmark, loaded, PROFILES[profile], problems)
 
@@ -135,3 +139,29 @@ def _attribute_results(benchmark: Benchmark, profile: OpeProfile, success: np.nd
             Curve("success", f"Success plots of OPE - {name} ({int(mask.sum())})", "Overlap threshold",
                   "Success rate", profile.success_thresholds, curve, curve.mean(axis=-1), "AUC"))
     return out
+
+
+def evaluate_got10k_trackers(benchmark: Benchmark, trackers: list[TrackerResults],
+                             problems: Problems | None = None) -> Evaluation:
+    """GOT-10k scores (AO, SR0.50, SR0.75, 101-point success curve) of already-read results."""
+    names = [t.name for t in trackers]
+    scores = [evaluate_got10k(benchmark, t) for t in trackers]
+    summary = pd.DataFrame({
+        "ao": [s.ao for s in scores],
+        "sr_50": [s.sr_50 for s in scores],
+        "sr_75": [s.sr_75 for s in scores],
+        "sequences": [sum(1 for r in t.sequences.values() if r.paths) for t in trackers],
+        "fps": [s.fps for s in scores],
+    }, index=pd.Index(names, name="tracker"))
+    per_sequence = pd.DataFrame(
+        [(name, seq, ao) for name, s in zip(names, scores) for seq, ao in s.sequence_ao.items()],
+        columns=["tracker", "sequence", "ao"])
+    title = TITLES.get(benchmark.name, benchmark.name)
+    curve = np.stack([s.curve for s in scores])
+    success = Curve("success", f"Success plots on {title}", "Overlap threshold", "Success rate",
+                    scores[0].thresholds, curve, summary["ao"].to_numpy(), "AO")
+    return Evaluation(
+        benchmark=benchmark.name, title=title, profile="got10k", kind="got10k", trackers=names,
+        sequences=benchmark.names, summary=summary, per_sequence=per_sequence, curves={"success": success},
+        problems=problems.lines() if problems else [],
+    )

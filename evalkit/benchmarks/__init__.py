@@ -37,6 +37,11 @@ def _register_builtin() -> None:
     for otb_name in ("otb2013", "otb50", "tb50", "otb2015", "tb100"):
         register_benchmark(otb_name, partial(load_otb, otb_name))
 
+    from evalkit.benchmarks.got10k import SPLITS, load_got10k
+
+    for split in SPLITS:
+        register_benchmark(f"got10k-{split}", partial(load_got10k, split))
+
 
 _register_builtin()
 
