@@ -9,6 +9,8 @@ from pathlib import Path
 
 from evalkit.errors import EvalkitError, set_strict
 
+ALL_TRACKERS = ("siamfc", "hinge", "globalsim")  # the Siamese family: `--tracker all`
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
@@ -38,7 +40,26 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--strict", action="store_true", help="treat every input warning as an error")
     report.set_defaults(command=cmd_report)
 
-    listing = commands.add_parser("list", help="list benchmarks and scoring profiles")
+    run = commands.add_parser("run", help="run trackers on a benchmark, then report")
+    run.add_argument("--tracker", required=True,
+                     help="tracker name, comma-separated names, or 'all' (= " + ",".join(ALL_TRACKERS) + ")")
+    run.add_argument("--bench", required=True, help="benchmark name (see `evalkit list`)")
+    run.add_argument("--root", type=Path, help="the benchmark's folder (synthetic: optional, generated)")
+    run.add_argument("--sequences", help="comma-separated sequence names (default: all with frames)")
+    run.add_argument("--weights", action="append", default=[], metavar="[TRACKER=]PATH",
+                     help="checkpoint for the tracker (repeat as NAME=PATH for several trackers)")
+    run.add_argument("--device", default="auto", help="auto (cuda when available), cpu or cuda")
+    run.add_argument("--deterministic", action="store_true", help="one sequence at a time (no batching, no pool)")
+    run.add_argument("--slots", type=int, help="sequences in flight for batched trackers")
+    run.add_argument("--workers", type=int, default=1, help="processes for trackers without a batched form")
+    run.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results/)")
+    run.add_argument("--compare", type=Path, action="append", default=[],
+                     help="existing results folder to add to the report (repeatable)")
+    run.add_argument("--report-out", type=Path, help="report folder (default: reports/<bench>)")
+    run.add_argument("--strict", action="store_true", help="treat every input warning as an error")
+    run.set_defaults(command=cmd_run)
+
+    listing = commands.add_parser("list", help="list trackers, benchmarks and scoring profiles")
     listing.set_defaults(command=cmd_list)
     return parser
 
@@ -75,8 +96,36 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from evalkit.runners.experiment import run_and_report
+
+    names = list(ALL_TRACKERS) if args.tracker == "all" else [t.strip() for t in args.tracker.split(",") if t.strip()]
+    sequences = [s.strip() for s in args.sequences.split(",")] if args.sequences else None
+    return run_and_report(
+        names, args.bench.lower(), args.root, sequences=sequences, weights=_weights_by_tracker(args.weights, names),
+        device=args.device, deterministic=args.deterministic, slots=args.slots, workers=args.workers,
+        out=args.out, compare=args.compare, report_out=args.report_out)
+
+
+def _weights_by_tracker(values: list[str], names: list[str]) -> dict[str, str]:
+    weights: dict[str, str] = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep:
+            if len(names) != 1:
+                raise EvalkitError("with several trackers, pass --weights NAME=PATH for each")
+            name, path = names[0], value
+        if name not in names:
+            raise EvalkitError(f"--weights {value}: {name!r} is not among the trackers run ({', '.join(names)})")
+        weights[name] = path
+    return weights
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from evalkit.benchmarks import benchmark_names
+    from evalkit.trackers import tracker_names
+
+    print("trackers: " + ", ".join(tracker_names()) + f"  ('all' = {', '.join(ALL_TRACKERS)})")
     from evalkit.metrics.ope import PROFILES
 
     print("benchmarks: " + ", ".join(benchmark_names()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,10 +27,10 @@ def profile_names(benchmark: Benchmark) -> list[str]:
     return ["got10k"] if benchmark.kind == "got10k" else list(PROFILES)
 
 
-def evaluate(benchmark: Benchmark, results: str | Path, trackers: list[str] | None = None,
+def evaluate(benchmark: Benchmark, results: str | Path | Sequence[str | Path], trackers: list[str] | None = None,
              profile: str | None = None) -> Evaluation:
-    """Score the trackers found under ``results`` on ``benchmark`` with ``profile``
-    (default: the benchmark's own toolkit's)."""
+    """Score the trackers found under ``results`` (one folder or several) on ``benchmark`` with
+    ``profile`` (default: the benchmark's own toolkit's)."""
     profile = profile or benchmark.default_profile
     if profile not in profile_names(benchmark):
         raise EvalkitError(
@@ -38,7 +39,7 @@ def evaluate(benchmark: Benchmark, results: str | Path, trackers: list[str] | No
     problems = Problems()
     if benchmark.kind == "got10k":
         if any(len(s.folders) > 1 for s in sources):
-            raise EvalkitError("GOT-10k results keep their runs as <seq>_001.txt, <seq>_002.txt files", results)
+            raise EvalkitError("GOT-10k results keep their runs as <seq>_001.txt, <seq>_002.txt files")
         loaded = [read_got10k_results(s.folders[0], benchmark, problems) for s in sources]
         return evaluate_got10k_trackers(benchmark, loaded, problems)
     loaded = [read_ope_tracker(s.name, list(s.folders), benchmark, problems) for s in sources]

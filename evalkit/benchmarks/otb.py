@@ -67,7 +67,7 @@ def load_otb(name: str, root: str | Path) -> Benchmark:
     sequences = tuple(_load_sequence(root, row) for row in rows)
     return Benchmark(
         name=name, root=root, sequences=sequences, kind="ope", default_profile="otb",
-        attributes=ATTRIBUTES, aliases=dict(_EXTRA_ALIASES),
+        attributes=ATTRIBUTES, aliases=dict(_EXTRA_ALIASES), pixel_origin=1,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence as SequenceOf
@@ -81,6 +81,7 @@ class Benchmark:
     default_profile: str
     attributes: tuple[str, ...] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)
+    pixel_origin: int = 0  # 1 where the files count pixels from 1 (OTB); trackers always get 0-based boxes
 
     def __iter__(self) -> Iterator[Sequence]:
         return iter(self.sequences)
@@ -118,10 +119,7 @@ class Benchmark:
         unknown = sorted(wanted - set(self.names))
         if unknown:
             raise EvalkitError(f"unknown sequence(s) in {self.name}: {', '.join(unknown)}")
-        return Benchmark(
-            self.name, self.root, tuple(s for s in self.sequences if s.name in wanted),
-            self.kind, self.default_profile, self.attributes, self.aliases,
-        )
+        return replace(self, sequences=tuple(s for s in self.sequences if s.name in wanted))
 
 
 def ragged(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

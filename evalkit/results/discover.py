@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from evalkit.benchmarks.sequence import Benchmark
 from evalkit.errors import EvalkitError
@@ -26,27 +27,39 @@ class TrackerSource:
     folders: tuple[Path, ...]
 
 
-def find_trackers(results: str | Path, benchmark: Benchmark, names: list[str] | None = None) -> list[TrackerSource]:
-    """The trackers with results for ``benchmark`` under ``results``, optionally only ``names``."""
-    results = Path(results)
+def find_trackers(results: str | Path | Sequence[str | Path], benchmark: Benchmark,
+                  names: list[str] | None = None) -> list[TrackerSource]:
+    """The trackers with results for ``benchmark`` under one or more results folders, optionally
+    only ``names`` (in that order)."""
+    folders = [Path(results)] if isinstance(results, (str, Path)) else [Path(r) for r in results]
+    found: list[TrackerSource] = []
+    for folder in folders:
+        found.extend(_trackers_in(folder, benchmark))
+    by_name: dict[str, TrackerSource] = {}
+    for source in found:
+        if source.name in by_name:
+            raise EvalkitError(f"tracker {source.name!r} has results in both {by_name[source.name].folders[0].parent} "
+                               f"and {source.folders[0].parent}; rename one folder")
+        by_name[source.name] = source
+    if names is None:
+        return found
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise EvalkitError(f"no results for tracker(s) {', '.join(unknown)}; found: {', '.join(by_name)}", folders[0])
+    return [by_name[n] for n in names]
+
+
+def _trackers_in(results: Path, benchmark: Benchmark) -> list[TrackerSource]:
     if not results.is_dir():
         raise EvalkitError("results directory not found", results)
     if _holds_results(results, benchmark):
-        found = [TrackerSource(results.name, (results,))]
-    else:
-        found = []
-        for folder in sorted(p for p in results.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            found.extend(_sources_in(folder, benchmark))
+        return [TrackerSource(results.name, (results,))]
+    found = []
+    for folder in sorted(p for p in results.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        found.extend(_sources_in(folder, benchmark))
     if not found:
         raise EvalkitError(f"no tracker results for any {benchmark.name} sequence here", results)
-    if names is None:
-        return found
-    by_name = {source.name: source for source in found}
-    unknown = [n for n in names if n not in by_name]
-    if unknown:
-        raise EvalkitError(
-            f"no results for tracker(s) {', '.join(unknown)}; found: {', '.join(by_name)}", results)
-    return [by_name[n] for n in names]
+    return found
 
 
 def _sources_in(folder: Path, benchmark: Benchmark) -> list[TrackerSource]:

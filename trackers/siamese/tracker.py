@@ -79,6 +79,11 @@ class SiameseTracker(BatchedTracker):
         responses = responses.reshape(len(states), len(scales), *responses.shape[-2:])
         return np.stack([self._step(st, maps) for st, maps in zip(states, responses)])
 
+    def synchronize(self) -> None:
+        """Wait for queued GPU work, so that frame times are honest."""
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+
     def release_slots(self, slots: Sequence[int]) -> None:
         for slot in slots:
             self._slots.pop(slot, None)

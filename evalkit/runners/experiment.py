@@ -1,0 +1,158 @@
+"""Running trackers on a benchmark: choose the runner, resume, write results, summarise."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evalkit.benchmarks.sequence import Benchmark
+from evalkit.errors import EvalkitError
+from evalkit.results.store import OpeStore
+from evalkit.runners.loop import Finished, Throughput, run_batched, run_one_at_a_time
+from evalkit.runners.pool import run_pool
+from evalkit.runners.progress import Progress
+from evalkit.trackers import BatchedTracker, Tracker, create_tracker, tracker_factory
+
+DEFAULT_SLOTS_CPU = 4
+DEFAULT_SLOTS_CUDA = 32
+
+
+@dataclass
+class RunSummary:
+    tracker: str
+    folder: Path
+    finished: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    frames: int = 0
+    seconds: float = 0.0
+    invalid_outputs: int = 0
+    mode: str = ""
+
+    def line(self) -> str:
+        fps = self.frames / self.seconds if self.seconds > 0 else 0.0
+        parts = [f"{self.tracker}: {len(self.finished)} sequences run ({self.mode}), {len(self.resumed)} already done",
+                 f"{self.frames} frames in {self.seconds:.1f} s ({fps:.1f} frames/s)"]
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed (see {self.folder / 'errors'})")
+        if self.invalid_outputs:
+            parts.append(f"{self.invalid_outputs} NaN/inf boxes recorded as no prediction")
+        return ", ".join(parts)
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` = cuda when available; ``cuda`` without a GPU is an error."""
+    if device not in ("auto", "cpu", "cuda"):
+        raise EvalkitError(f"unknown device {device!r}; choose auto, cpu or cuda")
+    if device == "cpu":
+        return device
+    try:
+        import torch
+
+        available = torch.cuda.is_available()
+    except ImportError:
+        available = False
+    if device == "cuda" and not available:
+        raise EvalkitError("--device cuda: no CUDA GPU is available (use --device auto or cpu)")
+    return "cuda" if available else "cpu"
+
+
+def tracker_options(name: str, weights: str | None, device: str) -> dict[str, Any]:
+    """The options ``name``'s factory accepts among weights and device."""
+    accepted = inspect.signature(tracker_factory(name)).parameters
+    options: dict[str, Any] = {}
+    if "device" in accepted:
+        options["device"] = device
+    if weights is not None:
+        if "weights" not in accepted:
+            raise EvalkitError(f"tracker {name!r} takes no weights")
+        options["weights"] = weights
+    return options
+
+
+def run_tracker(tracker: Tracker, name: str, options: dict[str, Any], benchmark: Benchmark, out: Path, *,
+                deterministic: bool = False, slots: int | None = None, workers: int = 1,
+                progress: bool = True) -> RunSummary:
+    """Run ``tracker`` (registered as ``name`` with ``options``, which pool workers rebuild it
+    from) on every sequence of ``benchmark`` not yet finished under ``out``."""
+    store = OpeStore(out / tracker.name)
+    summary = RunSummary(tracker.name, store.folder)
+    todo = [seq for seq in benchmark if not store.is_done(seq.name)]
+    summary.resumed = [seq.name for seq in benchmark if store.is_done(seq.name)]
+    meter = Progress(tracker.name, len(todo), sum(len(s.gt) for s in todo), enabled=progress)
+
+    def done(result: Finished) -> None:
+        if result.run is None:
+            store.write_error(result.seq.name, result.error or "failed")
+            summary.failed[result.seq.name] = result.error or "failed"
+            print(f"evalkit: warning: {tracker.name} on {result.seq.name}: {result.error}", file=sys.stderr)
+        else:
+            store.write(result.seq.name, result.run.boxes, result.run.times)
+            summary.finished.append(result.seq.name)
+            summary.invalid_outputs += result.run.invalid_outputs
+        meter.sequence_done(len(result.seq.gt))
+
+    stats = Throughput()
+    start = time.perf_counter()
+    if isinstance(tracker, BatchedTracker) and not deterministic:
+        summary.mode = "batched"
+        default_slots = DEFAULT_SLOTS_CUDA if options.get("device") == "cuda" else DEFAULT_SLOTS_CPU
+        run_batched(tracker, todo, benchmark.pixel_origin, done, stats, slots or default_slots)
+    elif workers > 1 and not deterministic and len(todo) > 1:
+        summary.mode = f"{workers} processes"
+        run_pool(name, options, todo, benchmark.pixel_origin, done, stats, workers)
+    else:
+        summary.mode = "one at a time"
+        run_one_at_a_time(tracker, todo, benchmark.pixel_origin, done, stats)
+    summary.seconds = time.perf_counter() - start
+    summary.frames = stats.frames
+    meter.close()
+    return summary
+
+
+def run_and_report(names: list[str], bench: str, root: Path | None, *, sequences: list[str] | None,
+                   weights: dict[str, str], device: str, deterministic: bool, slots: int | None, workers: int,
+                   out: Path, compare: list[Path], report_out: Path | None) -> int:
+    """``evalkit run``: run each tracker on the sequences that have frames, then report them
+    (with ``compare`` folders' trackers, on the same sequences)."""
+    from evalkit.benchmarks import load_benchmark
+    from evalkit.evaluate import evaluate
+    from evalkit.report import format_terminal_table, write_report
+
+    device = resolve_device(device)
+    options = {name: tracker_options(name, weights.get(name), device) for name in names}
+    trackers = {name: create_tracker(name, **options[name]) for name in names}  # fail fast, before any work
+    benchmark = load_benchmark(bench, root)
+    if sequences:
+        benchmark = benchmark.subset(sequences)
+    without = [seq.name for seq in benchmark if not seq.has_frames()]
+    if without:
+        shown = ", ".join(without[:8]) + (", ..." if len(without) > 8 else "")
+        print(f"evalkit: skipping {len(without)} sequences without frames: {shown}", file=sys.stderr)
+        benchmark = benchmark.subset([seq.name for seq in benchmark if seq.has_frames()])
+    if not len(benchmark):
+        raise EvalkitError(f"no {bench} sequence has frames here", root)
+    results = out / bench
+    summaries = [run_tracker(trackers[name], name, options[name], benchmark, results, deterministic=deterministic,
+                             slots=slots, workers=workers) for name in names]
+    evaluation = evaluate(benchmark, [results, *compare],
+                          [s.tracker for s in summaries] + _compare_names(compare, benchmark))
+    report_dir = report_out or Path("reports") / bench
+    write_report(evaluation, report_dir)
+    for line in evaluation.problems:
+        print(f"evalkit: warning: {line}", file=sys.stderr)
+    print(format_terminal_table(evaluation))
+    for summary in summaries:
+        print(summary.line())
+    print(f"results: {results}   report: {report_dir / 'index.html'}")
+    return 1 if any(s.failed for s in summaries) else 0
+
+
+def _compare_names(folders: list[Path], benchmark: Benchmark) -> list[str]:
+    from evalkit.results.discover import find_trackers
+
+    return [source.name for source in find_trackers(folders, benchmark)] if folders else []
