@@ -13,6 +13,7 @@ docs/adding-a-tracker.md).
 
 from __future__ import annotations
 
+import time
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Callable, Sequence
 
@@ -34,6 +35,24 @@ class Tracker:
 
     def update(self, image: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+    def track(self, img_files: Sequence[str], box: np.ndarray, visualize: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """got10k's ``Tracker.track``: boxes and seconds per frame, so got10k experiments can run
+        an evalkit tracker as it is (frame 1's row is the given box)."""
+        from PIL import Image
+
+        boxes = np.zeros((len(img_files), 4))
+        boxes[0] = box
+        times = np.zeros(len(img_files))
+        for index, path in enumerate(img_files):
+            image = np.asarray(Image.open(path).convert("RGB"))
+            start = time.perf_counter()
+            if index == 0:
+                self.init(image, np.asarray(box, dtype=np.float64))
+            else:
+                boxes[index] = self.update(image)
+            times[index] = time.perf_counter() - start
+        return boxes, times
 
 
 class BatchedTracker(Tracker):
