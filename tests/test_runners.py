@@ -147,3 +147,37 @@ def test_an_evalkit_tracker_runs_inside_got10k_experiment(tmp_path, monkeypatch)
     experiment.run(create_tracker("identity"))
     written = read_table(tmp_path / "res" / "OTBtb100" / "identity" / "Basketball.txt")
     np.testing.assert_allclose(written, np.repeat(seq.gt[:1], len(seq.gt), axis=0), atol=1e-3)
+
+
+class _Jittery(BatchedTracker):
+    """A stochastic identity: the GOT-10k protocol runs it three times per sequence."""
+
+    name = "jittery"
+    is_deterministic = False
+
+    def __init__(self):
+        self.boxes, self.rng = {}, np.random.default_rng(0)
+
+    def init_slots(self, slots, images, boxes):
+        self.boxes.update(zip(slots, np.asarray(boxes)))
+
+    def update_slots(self, slots, images):
+        return np.stack([self.boxes[s] + self.rng.normal(0, 0.5, 4) for s in slots])
+
+
+def test_got10k_runs_a_stochastic_tracker_three_times(tiny, tmp_path):
+    from dataclasses import replace
+
+    from evalkit.results.got10k_layout import read_got10k_results
+
+    got = replace(tiny, kind="got10k", pixel_origin=0)
+    summary = _run(_Jittery(), got, tmp_path / "out")
+    assert summary.finished == ["Seq0", "Seq1", "Seq2"]
+    folder = tmp_path / "out" / "jittery"
+    assert sorted(p.name for p in (folder / "Seq1").iterdir()) == [
+        "Seq1_001.txt", "Seq1_002.txt", "Seq1_003.txt", "Seq1_time.txt"]
+    read = read_got10k_results(folder, got)
+    runs = read.sequences["Seq1"].runs
+    assert len(runs) == 3 and not np.allclose(runs[0][1:], runs[1][1:])
+    assert read.sequences["Seq1"].times.shape == (len(got["Seq1"].frames), 3)
+    assert _run(_Jittery(), got, tmp_path / "out").resumed == ["Seq0", "Seq1", "Seq2"]

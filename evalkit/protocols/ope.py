@@ -18,14 +18,14 @@ class OpeRun:
     def __init__(self, seq: Sequence, pixel_origin: int = 0):
         self.seq = seq
         self._offset = np.array([pixel_origin, pixel_origin, 0, 0], dtype=np.float64)
-        self.boxes = np.full((len(seq.gt), 4), np.nan)
-        self.times = np.zeros(len(seq.gt))
+        self.boxes = np.full((len(seq.frames), 4), np.nan)
+        self.times = np.zeros(len(seq.frames))
         self.frame = 0
         self.invalid_outputs = 0  # frames where the tracker returned NaN or inf
 
     @property
     def finished(self) -> bool:
-        return self.frame >= len(self.seq.gt)
+        return self.frame >= len(self.seq.frames)
 
     def action(self) -> tuple[str, np.ndarray | None]:
         if self.frame == 0:

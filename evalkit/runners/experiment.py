@@ -11,7 +11,7 @@ from typing import Any
 
 from evalkit.benchmarks.sequence import Benchmark
 from evalkit.errors import EvalkitError
-from evalkit.results.store import OpeStore
+from evalkit.results.store import Got10kStore, OpeStore
 from evalkit.runners.loop import Finished, Throughput, run_batched, run_one_at_a_time
 from evalkit.runners.pool import run_pool
 from evalkit.runners.progress import Progress
@@ -19,6 +19,7 @@ from evalkit.trackers import BatchedTracker, Tracker, create_tracker, tracker_fa
 
 DEFAULT_SLOTS_CPU = 4
 DEFAULT_SLOTS_CUDA = 32
+GOT10K_RUNS = 3  # GOT-10k protocol: a stochastic tracker runs every sequence three times
 
 
 @dataclass
@@ -78,36 +79,47 @@ def run_tracker(tracker: Tracker, name: str, options: dict[str, Any], benchmark:
                 deterministic: bool = False, slots: int | None = None, workers: int = 1,
                 progress: bool = True) -> RunSummary:
     """Run ``tracker`` (registered as ``name`` with ``options``, which pool workers rebuild it
-    from) on every sequence of ``benchmark`` not yet finished under ``out``."""
-    store = OpeStore(out / tracker.name)
+    from) on every sequence of ``benchmark`` not yet finished under ``out``.
+
+    GOT-10k benchmarks run a stochastic tracker ``GOT10K_RUNS`` times per sequence."""
+    store = (Got10kStore if benchmark.kind == "got10k" else OpeStore)(out / tracker.name)
+    repeats = GOT10K_RUNS if benchmark.kind == "got10k" and not tracker.is_deterministic else 1
     summary = RunSummary(tracker.name, store.folder)
-    todo = [seq for seq in benchmark if not store.is_done(seq.name)]
     summary.resumed = [seq.name for seq in benchmark if store.is_done(seq.name)]
-    meter = Progress(tracker.name, len(todo), sum(len(s.gt) for s in todo), enabled=progress)
+    todo = [seq for seq in benchmark if not store.is_done(seq.name)]
+    meter = Progress(tracker.name, len(todo), sum(len(s.frames) for s in todo), enabled=progress)
+    pending: dict[str, list[Finished]] = {}
 
     def done(result: Finished) -> None:
-        if result.run is None:
-            store.write_error(result.seq.name, result.error or "failed")
-            summary.failed[result.seq.name] = result.error or "failed"
-            print(f"evalkit: warning: {tracker.name} on {result.seq.name}: {result.error}", file=sys.stderr)
+        runs = pending.setdefault(result.seq.name, [])
+        runs.append(result)
+        if len(runs) < repeats:
+            return
+        seq_name = result.seq.name
+        errors = [r.error for r in runs if r.run is None]
+        if errors:
+            store.write_error(seq_name, errors[0] or "failed")
+            summary.failed[seq_name] = errors[0] or "failed"
+            print(f"evalkit: warning: {tracker.name} on {seq_name}: {errors[0]}", file=sys.stderr)
         else:
-            store.write(result.seq.name, result.run.boxes, result.run.times)
-            summary.finished.append(result.seq.name)
-            summary.invalid_outputs += result.run.invalid_outputs
-        meter.sequence_done(len(result.seq.gt))
+            store.write(seq_name, [r.run.boxes for r in runs], [r.run.times for r in runs])
+            summary.finished.append(seq_name)
+            summary.invalid_outputs += sum(r.run.invalid_outputs for r in runs)
+        meter.sequence_done(len(result.seq.frames))
 
+    tasks = [seq for seq in todo for _ in range(repeats)]
     stats = Throughput()
     start = time.perf_counter()
     if isinstance(tracker, BatchedTracker) and not deterministic:
         summary.mode = "batched"
         default_slots = DEFAULT_SLOTS_CUDA if options.get("device") == "cuda" else DEFAULT_SLOTS_CPU
-        run_batched(tracker, todo, benchmark.pixel_origin, done, stats, slots or default_slots)
-    elif workers > 1 and not deterministic and len(todo) > 1:
+        run_batched(tracker, tasks, benchmark.pixel_origin, done, stats, slots or default_slots)
+    elif workers > 1 and not deterministic and len(tasks) > 1:
         summary.mode = f"{workers} processes"
-        run_pool(name, options, todo, benchmark.pixel_origin, done, stats, workers)
+        run_pool(name, options, tasks, benchmark.pixel_origin, done, stats, workers)
     else:
         summary.mode = "one at a time"
-        run_one_at_a_time(tracker, todo, benchmark.pixel_origin, done, stats)
+        run_one_at_a_time(tracker, tasks, benchmark.pixel_origin, done, stats)
     summary.seconds = time.perf_counter() - start
     summary.frames = stats.frames
     meter.close()

@@ -70,7 +70,7 @@ def run_one_at_a_time(tracker: Tracker, sequences: Sequence[Seq], pixel_origin: 
                 frames.close()
                 done(Finished(seq, None, _describe(exc)))
                 continue
-            stats.frames += len(seq.gt)
+            stats.frames += len(seq.frames)
             done(Finished(seq, run))
 
 
@@ -109,7 +109,7 @@ def run_batched(tracker: BatchedTracker, sequences: Sequence[Seq], pixel_origin:
             for slot in [s for s, state in active.items() if state.run.finished]:
                 state = active.pop(slot)
                 tracker.release_slots([slot])
-                stats.frames += len(state.seq.gt)
+                stats.frames += len(state.seq.frames)
                 done(Finished(state.seq, state.run))
 
 
