@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="score raw results and write plots, tables and summary.json")
     report.add_argument("--bench", required=True, help="benchmark name (see `evalkit list`)")
-    report.add_argument("--root", required=True, type=Path, help="the benchmark's folder (annotations)")
+    report.add_argument("--root", type=Path, help="the benchmark's folder (annotations; synthetic: optional)")
     report.add_argument("--results", required=True, type=Path, help="folder of tracker result folders")
     report.add_argument("--trackers", help="comma-separated tracker names (default: all found)")
     report.add_argument("--profile", help="scoring convention (default: the benchmark's own toolkit's)")
@@ -70,9 +70,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     trackers = [t.strip() for t in args.trackers.split(",") if t.strip()] if args.trackers else None
     bench = args.bench.lower()
     out = args.out or Path("reports") / (f"{bench}-{args.profile}" if args.profile else bench)
-    options = {"bench": bench, "root": str(args.root.resolve()), "results": str(args.results.resolve()),
+    options = {"bench": bench, "root": str(args.root.resolve()) if args.root else "", "results": str(args.results.resolve()),
                "trackers": args.trackers or "", "profile": args.profile or "", "strict": str(args.strict)}
-    key = report_cache.fingerprint(options, args.results, args.root)
+    key = report_cache.fingerprint(options, args.results, *([args.root] if args.root else []))
     cached = report_cache.load(out, key)
     if cached is not None:
         _print_problems(cached["problems"])
