@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("evalkit: interrupted", file=sys.stderr)
         return 130
+    finally:
+        set_strict(False)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -9,25 +9,30 @@ from typing import Callable
 from evalkit.benchmarks.sequence import Benchmark, Sequence, name_key
 from evalkit.errors import EvalkitError
 
-Loader = Callable[[str | Path], Benchmark]
+Loader = Callable[[str | Path | None], Benchmark]
 
 _LOADERS: dict[str, Loader] = {}
+_GENERATED: set[str] = set()  # benchmarks that make their own data when no root is given
 
 
-def register_benchmark(name: str, loader: Loader) -> None:
-    """Make ``loader(root)`` available as benchmark ``name``."""
+def register_benchmark(name: str, loader: Loader, generated: bool = False) -> None:
+    """Make ``loader(root)`` available as benchmark ``name`` (``generated``: root may be None)."""
     _LOADERS[name] = loader
+    if generated:
+        _GENERATED.add(name)
 
 
 def benchmark_names() -> list[str]:
     return sorted(_LOADERS)
 
 
-def load_benchmark(name: str, root: str | Path) -> Benchmark:
+def load_benchmark(name: str, root: str | Path | None) -> Benchmark:
     """Load benchmark ``name`` from ``root``; unknown names list the valid ones."""
     key = name.lower()
     if key not in _LOADERS:
         raise EvalkitError(f"unknown benchmark {name!r}; choose one of: {', '.join(benchmark_names())}")
+    if root is None and key not in _GENERATED:
+        raise EvalkitError(f"{name} needs --root DIR: the folder holding the benchmark")
     return _LOADERS[key](root)
 
 
@@ -41,6 +46,10 @@ def _register_builtin() -> None:
 
     for split in SPLITS:
         register_benchmark(f"got10k-{split}", partial(load_got10k, split))
+
+    from evalkit.benchmarks.synthetic import load_synthetic
+
+    register_benchmark("synthetic", load_synthetic, generated=True)
 
 
 _register_builtin()
