@@ -14,8 +14,8 @@ from evalkit.errors import EvalkitError, Problems
 from evalkit.evaluation import AttributeResult, Curve, Evaluation
 from evalkit.metrics.got10k import evaluate_got10k
 from evalkit.metrics.ope import PRECISION_INDEX, PROFILES, OpeProfile, sequence_curves
+from evalkit.results.discover import find_trackers
 from evalkit.results.got10k_layout import read_got10k_results
-from evalkit.results.discover import TrackerSource, find_trackers
 from evalkit.results.model import TrackerResults
 from evalkit.results.ope import read_ope_tracker
 

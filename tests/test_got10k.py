@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -13,7 +14,10 @@ from evalkit.benchmarks.got10k import load_got10k
 from evalkit.errors import EvalkitError, Problems
 from evalkit.metrics.got10k import evaluate_got10k
 from evalkit.results.got10k_layout import (
-    make_submission_zip, read_got10k_results, write_got10k_results, write_got10k_sequence,
+    make_submission_zip,
+    read_got10k_results,
+    write_got10k_results,
+    write_got10k_sequence,
 )
 from evalkit.results.model import SequenceResult, TrackerResults
 
@@ -233,7 +237,8 @@ def test_failed_zip_leaves_no_temp_file(tmp_path: Path, monkeypatch: pytest.Monk
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(zipfile.ZipFile, "write", fail)
+    monkeypatch.setattr(os, "replace", fail)
+    (tmp_path / "out").mkdir()
     with pytest.raises(OSError):
         make_submission_zip(tmp_path / "results" / "t", tmp_path / "out" / "t.zip")
     assert list((tmp_path / "out").iterdir()) == []

@@ -10,11 +10,17 @@ import cv2
 import numpy as np
 import pytest
 
-from evalkit.benchmarks import load_benchmark
-from evalkit.benchmarks import synthetic
+from evalkit.benchmarks import load_benchmark, synthetic
 from evalkit.benchmarks.otb import ATTRIBUTES
 from evalkit.benchmarks.synthetic import (
-    DEFAULT_SEQUENCES, GENERATOR_VERSION, GT_FILE, INDEX_FILE, MARKER_FILE, cache_folder, generate_synthetic, load_synthetic,
+    DEFAULT_SEQUENCES,
+    GENERATOR_VERSION,
+    GT_FILE,
+    INDEX_FILE,
+    MARKER_FILE,
+    cache_folder,
+    generate_synthetic,
+    load_synthetic,
     plan_sequence,
 )
 from evalkit.errors import EvalkitError

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence as SequenceOf
+from typing import Iterator, Mapping
+from typing import Sequence as SequenceOf
 
 import numpy as np
 

@@ -21,7 +21,6 @@ import csv
 import io
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +30,7 @@ import numpy as np
 from evalkit.benchmarks.otb import ATTRIBUTES
 from evalkit.benchmarks.sequence import Benchmark, FrameList, Sequence
 from evalkit.errors import EvalkitError
-from evalkit.textio import format_table, read_table, write_text_atomic
+from evalkit.textio import format_table, read_table, write_bytes_atomic, write_text_atomic
 
 BENCHMARK_NAME = "synthetic"
 GENERATOR_VERSION = 1  # bump when the generated content changes: cached sets are keyed by it
@@ -255,7 +254,7 @@ def load_synthetic(root: str | Path | None = None, seed: int = 0) -> Benchmark:
     sequences = tuple(_load_sequence(folder, row, index_path) for row in _read_index(index_path))
     return Benchmark(
         name=BENCHMARK_NAME, root=folder, sequences=sequences, kind="ope", default_profile="otb",
-        attributes=ATTRIBUTES,
+        attributes=ATTRIBUTES, pixel_origin=1,
     )
 
 
@@ -595,21 +594,9 @@ def _write_sequence(folder: Path, scene: Scene) -> None:
         ok, data = cv2.imencode(".jpg", render_frame(scene, index), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         if not ok:
             raise EvalkitError("cannot encode the frame as JPEG", path)
-        _write_bytes_atomic(path, data.tobytes())
+        write_bytes_atomic(path, data.tobytes())
     one_based = scene.boxes + np.array([1, 1, 0, 0])
     write_text_atomic(folder / GT_FILE, format_table(one_based, "%.2f"))
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _csv_text(rows: list[tuple]) -> str:

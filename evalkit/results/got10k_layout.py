@@ -8,9 +8,8 @@ from inside ``<tracker>/`` and rejects names with spaces without saying why.
 
 from __future__ import annotations
 
-import os
+import io
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Sequence as SequenceOf
@@ -20,7 +19,7 @@ import numpy as np
 from evalkit.benchmarks.sequence import Benchmark, Sequence
 from evalkit.errors import EvalkitError, Problems
 from evalkit.results.model import SequenceResult, TrackerResults
-from evalkit.textio import format_table, read_table, write_text_atomic
+from evalkit.textio import format_table, read_table, write_bytes_atomic, write_text_atomic
 
 # got10k ExperimentGOT10k._record: file names and number formats.
 RUN_FILE = "{seq}_{run:03d}.txt"
@@ -133,15 +132,9 @@ def make_submission_zip(tracker_dir: str | Path, zip_path: str | Path) -> Path:
     if spaced:
         shown = ", ".join(repr(name) for name in spaced[:5]) + (", ..." if len(spaced) > 5 else "")
         raise EvalkitError(f"the GOT-10k server rejects names with spaces; rename {shown}", tracker_dir)
-    zip_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=zip_path.parent, prefix=f".{zip_path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name in names:
-                archive.write(tracker_dir / name, name)
-        os.replace(tmp, zip_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            archive.write(tracker_dir / name, name)
+    write_bytes_atomic(zip_path, buffer.getvalue())
     return zip_path

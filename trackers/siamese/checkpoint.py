@@ -9,14 +9,14 @@ siamfc-pytorch's ``AlexNetV1`` layout (``backbone.conv1.0.weight`` ... ``backbon
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from evalkit.errors import EvalkitError
+from evalkit.textio import write_bytes_atomic
 from trackers.siamese.config import SIAMFC_MODEL, ModelConfig
 from trackers.siamese.network import SiameseNet
 
@@ -57,13 +57,6 @@ def save_checkpoint(path: str | Path, net: SiameseNet, tracker: str, provenance:
     state = {k: (v.half() if half and v.is_floating_point() else v).cpu() for k, v in net.state_dict().items()}
     payload = {"format": FORMAT, "version": VERSION, "tracker": tracker, "model": net.config.to_dict(),
                "state_dict": state, "provenance": provenance}
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    write_bytes_atomic(path, buffer.getvalue())
