@@ -17,7 +17,7 @@ from evalkit.metrics.ope import PRECISION_INDEX, PROFILES, OpeProfile, sequence_
 from evalkit.results.discover import find_trackers
 from evalkit.results.got10k_layout import read_got10k_results
 from evalkit.results.model import TrackerResults
-from evalkit.results.ope import read_ope_tracker
+from evalkit.results.ope import read_ope_trackers
 
 TITLES = {"otb2013": "OTB2013", "otb50": "OTB50", "tb50": "TB50", "otb2015": "OTB2015", "tb100": "TB100",
           "got10k-train": "GOT-10k train", "got10k-val": "GOT-10k val", "got10k-test": "GOT-10k test"}
@@ -42,8 +42,7 @@ def evaluate(benchmark: Benchmark, results: str | Path | Sequence[str | Path], t
             raise EvalkitError("GOT-10k results keep their runs as <seq>_001.txt, <seq>_002.txt files")
         loaded = [read_got10k_results(s.folders[0], benchmark, problems) for s in sources]
         return evaluate_got10k_trackers(benchmark, loaded, problems)
-    loaded = [read_ope_tracker(s.name, list(s.folders), benchmark, problems) for s in sources]
-    return evaluate_ope(benchmark, loaded, PROFILES[profile], problems)
+    return evaluate_ope(benchmark, read_ope_trackers(sources, benchmark, problems), PROFILES[profile], problems)
 
 
 def evaluate_ope(benchmark: Benchmark, trackers: list[TrackerResults], profile: OpeProfile,

@@ -53,28 +53,34 @@ class OpeProfile:
     norm_thresholds: np.ndarray = field(default_factory=NORM_THRESHOLDS.copy)
 
 
-def _normalised_errors(boxes: np.ndarray, gt: np.ndarray, eps: float = 0.0) -> np.ndarray:
+def _center_errors(boxes: np.ndarray, gt: np.ndarray, eps: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Centre errors in pixels and normalised by the gt size (+ ``eps``), from one centre pass."""
+    box_c, gt_c = centers(boxes), centers(gt)
+    diff = box_c - gt_c
+    pixels = np.sqrt(diff[..., 0] ** 2 + diff[..., 1] ** 2)
     size = gt[:, 2:] + eps
     with np.errstate(divide="ignore", invalid="ignore"):
-        diff = centers(boxes) / size - centers(gt) / size
-        return np.sqrt(diff[..., 0] ** 2 + diff[..., 1] ** 2)
+        diff = box_c / size - gt_c / size
+        return pixels, np.sqrt(diff[..., 0] ** 2 + diff[..., 1] ** 2)
 
 
 def _otb_frames(boxes: np.ndarray, gt: np.ndarray, first: np.ndarray) -> FrameScores:
     """MATLAB toolkit: carry the previous row over unusable rows, frame 1 := gt, mask invalid gt."""
-    frames = boxes.shape[1]
     # MATLAB's `if` on (isnan(r) | w<=0 | h<=0) & ~isnan(gt) is true only if all four values are.
     unusable = np.isnan(boxes).all(-1) | (boxes[..., 2] <= 0) | (boxes[..., 3] <= 0)
     unusable &= ~np.isnan(gt).any(-1) & ~first
-    source = np.maximum.accumulate(np.where(unusable, 0, np.arange(frames)), axis=-1)
-    boxes = np.take_along_axis(boxes, source[..., None], axis=1)
+    boxes = boxes.copy()
+    for run in np.flatnonzero(unusable.any(axis=1)):  # only runs that have such rows
+        source = np.maximum.accumulate(np.where(unusable[run], 0, np.arange(boxes.shape[1])))
+        boxes[run] = boxes[run, source]
     boxes[:, first] = gt[first]
     valid = (gt > 0).all(-1)
+    errors, norm_errors = _center_errors(boxes, gt)
     with np.errstate(invalid="ignore"):
         return FrameScores(
             ious=np.where(valid, iou_matlab(boxes, gt), -1.0),
-            errors=np.where(valid, center_errors(boxes, gt), -1.0),
-            norm_errors=np.where(valid, _normalised_errors(boxes, gt), -1.0),
+            errors=np.where(valid, errors, -1.0),
+            norm_errors=np.where(valid, norm_errors, -1.0),
         )
 
 
@@ -91,11 +97,12 @@ def _pysot_frames(boxes: np.ndarray, gt: np.ndarray, first: np.ndarray) -> Frame
     valid_box = (gt > 0).all(-1)
     valid_center = (centers(gt) > 0).all(-1)
     valid_norm = (centers(gt) / (gt[:, 2:] + PYSOT_NORM_EPS) > 0).all(-1)
+    errors, norm_errors = _center_errors(boxes, gt, PYSOT_NORM_EPS)
     with np.errstate(invalid="ignore", divide="ignore"):
         return FrameScores(
             ious=np.where(valid_box, iou(boxes, gt), -1.0),
-            errors=np.where(valid_center, center_errors(boxes, gt), -1.0),
-            norm_errors=np.where(valid_norm, _normalised_errors(boxes, gt, PYSOT_NORM_EPS), -1.0),
+            errors=np.where(valid_center, errors, -1.0),
+            norm_errors=np.where(valid_norm, norm_errors, -1.0),
         )
 
 

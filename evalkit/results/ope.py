@@ -18,6 +18,7 @@ under ``--strict``):
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -26,41 +27,52 @@ from evalkit.benchmarks.sequence import Benchmark, Sequence
 from evalkit.boxes import corners_to_xywh, iou
 from evalkit.errors import EvalkitError, Problems
 from evalkit.results.model import SequenceResult, TrackerResults
-from evalkit.textio import read_table
+from evalkit.results.discover import TrackerSource
+from evalkit.textio import read_table, read_tables
 
 # A first row is called "corner form" when, read as x1,y1,x2,y2, it overlaps the first gt box
 # at least this much while as x,y,w,h it overlaps it at most half as much.
 CORNER_FORM_MIN_IOU = 0.5
+TIME_SUFFIX = "_time"  # <seq>_time.txt: seconds per frame (got10k, pytracking)
 
 
-def read_ope_tracker(
-    name: str, run_folders: list[Path], benchmark: Benchmark, problems: Problems
-) -> TrackerResults:
-    """Read a tracker's result files (one folder per run) for every sequence of ``benchmark``."""
-    files_per_run = [_index_result_files(folder, benchmark) for folder in run_folders]
+def read_ope_trackers(sources: list[TrackerSource], benchmark: Benchmark, problems: Problems) -> list[TrackerResults]:
+    """Read every tracker's result files for every sequence of ``benchmark``, all files parsed in
+    one bulk pass."""
+    indexes = [[_index_result_files(folder, benchmark) for folder in s.folders] for s in sources]
+    tables = read_tables([path for index in indexes for files in index for path in files.values()])
+    return [_assemble(s.name, list(s.folders), index, benchmark, problems, tables) for s, index in zip(sources, indexes)]
+
+
+def read_ope_tracker(name: str, run_folders: list[Path], benchmark: Benchmark, problems: Problems) -> TrackerResults:
+    """Read one tracker's result files (one folder per run) for every sequence of ``benchmark``."""
+    return read_ope_trackers([TrackerSource(name, tuple(run_folders))], benchmark, problems)[0]
+
+
+def _assemble(name: str, run_folders: list[Path], files_per_run: list[dict[str, Path]], benchmark: Benchmark,
+              problems: Problems, tables: dict[Path, np.ndarray]) -> TrackerResults:
     result = TrackerResults(name=name, folder=run_folders[0])
+    time_files = [_time_files(folder) for folder in run_folders]
     for seq in benchmark:
         runs, paths, times = [], [], []
-        for folder, files in zip(run_folders, files_per_run):
+        for folder, files, timed in zip(run_folders, files_per_run, time_files):
             path = files.get(seq.name)
             if path is None:
                 problems.add(folder, "no result file; every frame scored as without a prediction", seq.name)
                 runs.append(np.full((len(seq.gt), 4), np.nan))
                 continue
-            runs.append(read_ope_file(path, seq, problems))
+            runs.append(align_ope_boxes(tables[path], path, seq, problems))
             paths.append(path)
-            frame_times = _read_times(path)
-            if frame_times is not None:
-                times.append(frame_times)
+            if path.stem in timed:
+                times.append(read_table(timed[path.stem], columns=1)[:, 0])
         result.sequences[seq.name] = SequenceResult(
             runs=runs, paths=paths, times=np.concatenate(times) if times else None
         )
     return result
 
 
-def read_ope_file(path: Path, seq: Sequence, problems: Problems) -> np.ndarray:
-    """Read one result file and align it to ``seq``'s evaluated frames (see module policies)."""
-    boxes = read_table(path, columns=4)
+def align_ope_boxes(boxes: np.ndarray, path: Path, seq: Sequence, problems: Problems) -> np.ndarray:
+    """Align the rows read from ``path`` to ``seq``'s evaluated frames (see module policies)."""
     frames = len(seq.gt)
     skip = int(seq.meta.get("gt_skip", 0))
     if skip and len(boxes) == frames + skip:
@@ -93,22 +105,25 @@ def _first_row_is_corners(row: np.ndarray, gt: np.ndarray) -> bool:
 def _index_result_files(folder: Path, benchmark: Benchmark) -> dict[str, Path]:
     """Canonical sequence name -> result file in ``folder``; time files are not results."""
     files: dict[str, Path] = {}
-    for path in sorted(folder.glob("*.txt")):
-        if path.stem.endswith("_time"):
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        stem, dot, suffix = entry.name.rpartition(".")
+        if suffix != "txt" or not dot or stem.endswith(TIME_SUFFIX) or not entry.is_file():
             continue
-        canonical = benchmark.canonical_name(path.stem)
+        canonical = benchmark.canonical_name(stem)
         if canonical is None:
             continue
         if canonical in files:
-            raise EvalkitError(f"two result files for {canonical}: {files[canonical].name} and {path.name}", folder)
-        files[canonical] = path
+            raise EvalkitError(f"two result files for {canonical}: {files[canonical].name} and {entry.name}", folder)
+        files[canonical] = Path(entry.path)
     return files
 
 
-def _read_times(result_path: Path) -> np.ndarray | None:
-    """Per-frame seconds from ``<seq>_time.txt`` beside the result or in ``times/`` (got10k)."""
-    stem = result_path.stem
-    for candidate in (result_path.with_name(f"{stem}_time.txt"), result_path.parent / "times" / f"{stem}_time.txt"):
-        if candidate.is_file():
-            return read_table(candidate, columns=1)[:, 0]
-    return None
+def _time_files(folder: Path) -> dict[str, Path]:
+    """Result-file stem -> ``<stem>_time.txt`` beside the results or in ``times/`` (got10k)."""
+    found = {}
+    for where in (folder / "times", folder):
+        if where.is_dir():
+            for entry in os.scandir(where):
+                if entry.name.endswith(TIME_SUFFIX + ".txt"):
+                    found[entry.name[: -len(TIME_SUFFIX + ".txt")]] = Path(entry.path)
+    return found
