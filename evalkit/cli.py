@@ -61,6 +61,23 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--strict", action="store_true", help="treat every input warning as an error")
     run.set_defaults(command=cmd_run)
 
+    train = commands.add_parser("train", help="train a Siamese tracker (siamfc, hinge, globalsim)")
+    train.add_argument("--tracker", required=True, choices=ALL_TRACKERS)
+    train.add_argument("--data", required=True, nargs="+",
+                       help="GOT-10k split folders, <dataset>/<seq> folders, or 'synthetic'")
+    train.add_argument("--out", required=True, type=Path, help="checkpoint to write (epochs go beside it)")
+    train.add_argument("--epochs", type=int, default=50)
+    train.add_argument("--batch-size", type=int, default=8)
+    train.add_argument("--iterations", type=int, help="iterations per epoch (default: pairs / batch size)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--device", default="auto", help="auto (cuda when available), cpu or cuda")
+    train.add_argument("--workers", type=int, default=0, help="data-loading processes")
+    train.add_argument("--resume", action="store_true", help="continue from the last epoch checkpoint")
+    train.add_argument("--loss-option", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a loss constant, e.g. rho=inf (repeatable)")
+    train.add_argument("--half", action="store_true", help="store the final checkpoint in float16")
+    train.set_defaults(command=cmd_train)
+
     listing = commands.add_parser("list", help="list trackers, benchmarks and scoring profiles")
     listing.set_defaults(command=cmd_list)
     return parser
@@ -121,6 +138,19 @@ def _weights_by_tracker(values: list[str], names: list[str]) -> dict[str, str]:
             raise EvalkitError(f"--weights {value}: {name!r} is not among the trackers run ({', '.join(names)})")
         weights[name] = path
     return weights
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from evalkit.benchmarks import load_benchmark
+    from trackers.siamese.training.train import train
+
+    data = [load_benchmark("synthetic", None) if item == "synthetic" else Path(item) for item in args.data]
+    options = dict(item.partition("=")[::2] for item in args.loss_option)
+    out = train(args.tracker, data, args.out, epochs=args.epochs, batch_size=args.batch_size,
+                iterations_per_epoch=args.iterations, seed=args.seed, device=args.device, resume=args.resume,
+                loss_options=options, num_workers=args.workers, half=args.half)
+    print(f"checkpoint written: {out}")
+    return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
