@@ -296,3 +296,23 @@ def test_matches_got10k_report(val_root: Path, tmp_path: Path, monkeypatch: pyte
     assert ours["beta"].ao == pytest.approx(peer["beta_zeroed"]["overall"]["ao"], abs=1e-9)
     assert ours["beta"].missing == len(benchmark) and ours["alpha"].missing == 0
     assert ours["beta"].curve.tolist() == ours["beta_zeroed"].curve.tolist()
+
+
+def test_report_command_on_a_got10k_val_layout(val_root: Path, tmp_path: Path, capsys):
+    import json
+
+    from evalkit.cli import main
+
+    benchmark = load_got10k("val", val_root)
+    for name, seed in (("alpha", 1), ("beta", 2)):
+        write_got10k_results(tmp_path / "results", _tracker_results(name, benchmark, seed=seed, with_nan=False))
+    out = tmp_path / "report"
+    code = main(["report", "--bench", "got10k-val", "--root", str(val_root), "--results", str(tmp_path / "results"),
+                 "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["profile"] == "got10k"
+    assert set(summary["trackers"]["alpha"]) == {"ao", "sr_50", "sr_75", "sequences", "fps"}
+    ours = evaluate_got10k(benchmark, read_got10k_results(tmp_path / "results" / "alpha", benchmark))
+    assert summary["trackers"]["alpha"]["ao"] == pytest.approx(ours.ao, abs=1e-12)
+    assert (out / "success.png").is_file() and "AO" in (out / "table.md").read_text()

@@ -10,7 +10,13 @@ from trackers.siamese.config import TRACKING_VARIANTS
 from trackers.siamese.tracker import SiameseTracker
 
 
+SHIPPED_WEIGHTS = Path(__file__).resolve().parents[1] / "weights"  # trackers/weights/<name>.pt
+
+
 def create_siamese(name: str, neck: str, weights: str | Path | None, device: str, scales: str) -> SiameseTracker:
+    """The Siamese tracker ``name`` with ``weights`` (default: the checkpoint shipped with evalkit)."""
+    if weights is None and (SHIPPED_WEIGHTS / f"{name}.pt").is_file():
+        weights = SHIPPED_WEIGHTS / f"{name}.pt"
     if weights is None:
         raise EvalkitError(
             f"tracker {name!r} needs weights: pass --weights PATH (an evalkit checkpoint from "
