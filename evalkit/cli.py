@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--half", action="store_true", help="store the final checkpoint in float16")
     train.set_defaults(command=cmd_train)
 
+    submission = commands.add_parser("submission", help="zip a tracker's GOT-10k test results for the server")
+    submission.add_argument("--results", required=True, type=Path, help="the tracker's folder, e.g. results/got10k-test/siamfc")
+    submission.add_argument("--out", required=True, type=Path, help="zip file to write")
+    submission.set_defaults(command=cmd_submission)
+
     listing = commands.add_parser("list", help="list trackers, benchmarks and scoring profiles")
     listing.set_defaults(command=cmd_list)
     return parser
@@ -150,6 +155,13 @@ def cmd_train(args: argparse.Namespace) -> int:
                 iterations_per_epoch=args.iterations, seed=args.seed, device=args.device, resume=args.resume,
                 loss_options=options, num_workers=args.workers, half=args.half)
     print(f"checkpoint written: {out}")
+    return 0
+
+
+def cmd_submission(args: argparse.Namespace) -> int:
+    from evalkit.results.got10k_layout import make_submission_zip
+
+    print(f"submission written: {make_submission_zip(args.results, args.out)}")
     return 0
 
 

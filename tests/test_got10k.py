@@ -316,3 +316,14 @@ def test_report_command_on_a_got10k_val_layout(val_root: Path, tmp_path: Path, c
     ours = evaluate_got10k(benchmark, read_got10k_results(tmp_path / "results" / "alpha", benchmark))
     assert summary["trackers"]["alpha"]["ao"] == pytest.approx(ours.ao, abs=1e-12)
     assert (out / "success.png").is_file() and "AO" in (out / "table.md").read_text()
+
+
+def test_submission_command_zips_a_tracker_folder(tmp_path: Path, capsys):
+    from evalkit.cli import main
+
+    write_got10k_sequence(tmp_path / "results", "mine", "GOT-10k_Test_000001", [np.ones((3, 4))], np.full(3, 0.01))
+    code = main(["submission", "--results", str(tmp_path / "results" / "mine"), "--out", str(tmp_path / "mine.zip")])
+    assert code == 0, capsys.readouterr().err
+    with zipfile.ZipFile(tmp_path / "mine.zip") as archive:
+        assert sorted(archive.namelist()) == ["GOT-10k_Test_000001/GOT-10k_Test_000001_001.txt",
+                                              "GOT-10k_Test_000001/GOT-10k_Test_000001_time.txt"]
