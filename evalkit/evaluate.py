@@ -58,7 +58,7 @@ def evaluate_ope(benchmark: Benchmark, trackers: list[TrackerResults], profile: 
         for run in range(n_runs):
             rows.append(np.concatenate([_run_or_missing(tracker, s, run, len(benchmark[s].gt)) for s in seq_names]))
             run_owner.append(index)
-    curves = sequence_curves(profile, np.stack(rows), gt, offsets)
+    curves = sequence_curves(profile, _coordinate_planes(np.stack(rows)), _coordinate_planes(gt), offsets)
     owner = np.array(run_owner)
     per_seq = {k: _mean_runs(v, owner, len(trackers)) for k, v in vars(curves).items() if v is not None}
 
@@ -89,6 +89,12 @@ def evaluate_ope(benchmark: Benchmark, trackers: list[TrackerResults], profile: 
         attributes=_attribute_results(benchmark, profile, per_seq["success"]),
         problems=problems.lines() if problems else [],
     )
+
+
+def _coordinate_planes(boxes: np.ndarray) -> np.ndarray:
+    """The same boxes with each coordinate stored contiguously (``boxes[..., i]`` is one block),
+    which makes the per-coordinate arithmetic of the profiles several times faster."""
+    return np.moveaxis(np.ascontiguousarray(np.moveaxis(boxes, -1, 0)), 0, -1)
 
 
 def _run_or_missing(tracker: TrackerResults, seq: str, run: int, frames: int) -> np.ndarray:

@@ -69,7 +69,7 @@ def _otb_frames(boxes: np.ndarray, gt: np.ndarray, first: np.ndarray) -> FrameSc
     # MATLAB's `if` on (isnan(r) | w<=0 | h<=0) & ~isnan(gt) is true only if all four values are.
     unusable = np.isnan(boxes).all(-1) | (boxes[..., 2] <= 0) | (boxes[..., 3] <= 0)
     unusable &= ~np.isnan(gt).any(-1) & ~first
-    boxes = boxes.copy()
+    boxes = boxes.copy(order="K")
     for run in np.flatnonzero(unusable.any(axis=1)):  # only runs that have such rows
         source = np.maximum.accumulate(np.where(unusable[run], 0, np.arange(boxes.shape[1])))
         boxes[run] = boxes[run, source]
@@ -86,7 +86,7 @@ def _otb_frames(boxes: np.ndarray, gt: np.ndarray, first: np.ndarray) -> FrameSc
 
 def _got10k_frames(boxes: np.ndarray, gt: np.ndarray, first: np.ndarray) -> FrameScores:
     """got10k: frame 1 := gt; no masks, no NaN handling (NaN scores as a miss)."""
-    boxes = boxes.copy()
+    boxes = boxes.copy(order="K")
     boxes[:, first] = gt[first]
     return FrameScores(iou(boxes, gt, eps=GOT10K_IOU_EPS), center_errors(boxes, gt), None)
 
