@@ -147,3 +147,15 @@ def test_strict_turns_a_policy_warning_into_an_error(capsys, tmp_path, layout):
     code, err = _run(capsys, *_report(root, results, tmp_path, "--strict"))
     assert code == 2
     _one_line_error(err, "Short", "Deer.txt (68/71)", "strict")
+
+
+def test_nan_in_groundtruth_names_file_and_line(capsys, tmp_path, layout):
+    _, results, _ = layout
+    root = write_synthetic_otb_root(tmp_path / "OTB")
+    gt = root / "Tiger1" / "groundtruth_rect.txt"
+    lines = gt.read_text().splitlines()
+    lines[7] = "NaN,NaN,NaN,NaN"
+    gt.write_text("\n".join(lines) + "\n")
+    code, err = _run(capsys, *_report(root, results, tmp_path))
+    assert code == 2
+    _one_line_error(err, "Tiger1/groundtruth_rect.txt:8", "NaN")

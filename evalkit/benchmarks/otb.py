@@ -14,6 +14,8 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from evalkit.benchmarks.sequence import Benchmark, FrameList, Sequence, name_key
 from evalkit.errors import EvalkitError
 from evalkit.textio import read_table
@@ -76,7 +78,11 @@ def _load_sequence(root: Path, row: dict[str, str]) -> Sequence:
     gt_path = folder / row["gt_file"]
     first, last, digits = int(row["first_frame"]), int(row["last_frame"]), int(row["digits"])
     count = last - first + 1
-    gt = read_table(gt_path)[int(row["gt_skip"]):]
+    skip = int(row["gt_skip"])
+    gt = read_table(gt_path)[skip:]
+    missing = np.flatnonzero(np.isnan(gt[:count]).any(axis=1))
+    if len(missing):
+        raise EvalkitError("NaN in a ground-truth box (OTB annotates every frame)", gt_path, int(missing[0]) + skip + 1)
     if len(gt) < count:
         raise EvalkitError(f"{len(gt)} annotated frames, OTB evaluates {count} ({first}..{last})", gt_path)
     frames = FrameList(folder / "img", f"{{:0{digits}d}}.jpg", first, count)
