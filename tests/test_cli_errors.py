@@ -75,16 +75,20 @@ def test_wrong_column_count(capsys, tmp_path, layout, row, message):
     _one_line_error(err, "Bolt.txt:4", message)
 
 
-def test_malformed_groundtruth_names_file_and_line(capsys, tmp_path, layout):
+@pytest.mark.parametrize("folder, index, row, where, message", [
+    ("Bolt", 9, "1\t2\t3", "Bolt/groundtruth_rect.txt:10", "found 3"),
+    ("Tiger1", 7, "NaN,NaN,NaN,NaN", "Tiger1/groundtruth_rect.txt:8", "NaN"),  # Tiger1 skips 5 lines: still line 8
+])
+def test_malformed_groundtruth_names_file_and_line(capsys, tmp_path, layout, folder, index, row, where, message):
     _, results, _ = layout
     root = write_synthetic_otb_root(tmp_path / "OTB")
-    gt = root / "Bolt" / "groundtruth_rect.txt"
+    gt = root / folder / "groundtruth_rect.txt"
     lines = gt.read_text().splitlines()
-    lines[9] = "1\t2\t3"
+    lines[index] = row
     gt.write_text("\n".join(lines) + "\n")
     code, err = _run(capsys, *_report(root, results, tmp_path))
     assert code == 2
-    _one_line_error(err, "groundtruth_rect.txt:10", "found 3")
+    _one_line_error(err, where, message)
 
 
 def test_extra_rows_are_an_error_that_says_how_to_fix(capsys, tmp_path, layout):
@@ -148,14 +152,3 @@ def test_strict_turns_a_policy_warning_into_an_error(capsys, tmp_path, layout):
     assert code == 2
     _one_line_error(err, "Short", "Deer.txt (68/71)", "strict")
 
-
-def test_nan_in_groundtruth_names_file_and_line(capsys, tmp_path, layout):
-    _, results, _ = layout
-    root = write_synthetic_otb_root(tmp_path / "OTB")
-    gt = root / "Tiger1" / "groundtruth_rect.txt"
-    lines = gt.read_text().splitlines()
-    lines[7] = "NaN,NaN,NaN,NaN"
-    gt.write_text("\n".join(lines) + "\n")
-    code, err = _run(capsys, *_report(root, results, tmp_path))
-    assert code == 2
-    _one_line_error(err, "Tiger1/groundtruth_rect.txt:8", "NaN")
