@@ -7,20 +7,22 @@
 which is exact too and names the offending line.
 
 How, for a batch of files at a time (about ``_BATCH_BYTES`` of text, so that the work arrays stay
-in the cache and are reused from batch to batch instead of touching fresh memory):
+in the cache and are reused from batch to batch instead of touching fresh memory; batches run on
+a thread per CPU, as numpy releases the GIL in its loops):
 
-* The files are copied into one byte buffer, each followed by a newline. Byte comparisons mark
-  the bytes inside tokens; where that mark changes, a token starts or ends.
+* The files are copied into one byte buffer, each ending with a newline. Byte comparisons mark
+  the bytes inside tokens; where that mark changes, a token starts or ends. Every byte also gets
+  a code: a digit's value, or flags for "not a digit" and "not the point".
 * Each token's last 8 bytes (24 for longer tokens) are gathered into 64-bit words and decoded
-  inside the words, all tokens at once: every byte must be a digit or the one decimal point, the
-  point is taken out and 8 digits at a time are combined by multiply-shift steps. That gives the
-  exact integer mantissa ``M`` and the number of decimals ``d``.
+  inside the words, all tokens at once: the flags check that every byte is a digit or the one
+  point, the point is taken out, and 8 digits at a time are combined by multiply-shift steps.
+  That gives the exact integer mantissa ``M`` and the number of decimals ``d``.
 * ``M / 10.0**d`` is the correctly rounded value when ``M <= 2**53``: both operands are exact
   and IEEE division rounds once. Longer mantissas (17-digit reprs) are divided in x87 long double,
   whose 64-bit quotient rounds correctly to float64 unless it lies exactly on a float64 rounding
   midpoint; those rare tokens are redone by ``float``.
 * Signs, ``nan`` and ``inf`` are handled on the few tokens that have them; any other form
-  (exponents, underscores, very long mantissas) goes to ``float`` itself, one token at a time.
+  (exponents, underscores, more than 19 bytes) goes to ``float`` itself, one token at a time.
 * Rows are checked without a loop: the gap after a token says whether a line ends there, and
   every line must end after exactly ``width`` tokens. Blank lines inside a file, control bytes
   and a lone ``\\r`` make the file ``None``.
@@ -28,6 +30,7 @@ in the cache and are reused from batch to batch instead of touching fresh memory
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import threading
@@ -50,7 +53,9 @@ _GAP_BYTES = np.zeros(256, bool)
 _GAP_BYTES[list(b"\n\t\r ,;")] = True  # all that a run of separators may hold
 
 _X87 = (  # long double is x87 extended: a 64-bit significand in the low 8 of 16 little-endian bytes
-    np.finfo(np.longdouble).nmant == 63 and np.dtype(np.longdouble).itemsize == 16 and sys.byteorder == "little"
+    np.finfo(np.longdouble).nmant == 63
+    and np.dtype(np.longdouble).itemsize == 16
+    and sys.byteorder == "little"
 )
 _BEYOND_DOUBLE = np.uint64(0x7FF)  # the 11 significand bits an x87 value has beyond float64's
 _MIDPOINT = np.uint64(0x400)  # their pattern when the value lies halfway between two float64s
@@ -78,11 +83,11 @@ _FLAG = _each_byte(0x80)  # set in every non-digit
 _OTHER = _each_byte(_POINT_BIT)  # set in every non-digit but the point
 _NIBBLE = _each_byte(0x0F)  # a digit's value; the point's code reads as the digit 14
 _ONES = _each_byte(1)  # multiplying bytes of 0/1 by this adds them up into the top byte
-_BYTES_FROM = np.uint64(0x0807060504030201)  # times a point bit: bytes from it to the word's end, in the top byte
-_FROM_POINT = np.array([0x1817161514131211, 0x100F0E0D0C0B0A09, 0x0807060504030201], np.uint64)  # same, 3 words
+_BYTES_FROM = np.uint64(
+    0x0807060504030201
+)  # times a point bit: bytes from it to the word's end, in the top byte
 _TOP_BYTE = np.uint64(56)
 _KEEP = np.array([0] + [(1 << 64) - (1 << (64 - 8 * k)) for k in range(1, _WORD + 1)], np.uint64)
-_COLUMNS = np.arange(3 * _WORD)
 _COMBINE = (  # multiply, shift, mask: digit pairs, then pairs of pairs, then the two halves
     (np.uint64(10 << 8 | 1), np.uint64(8), np.uint64(0x00FF00FF00FF00FF)),
     (np.uint64(100 << 16 | 1), np.uint64(16), np.uint64(0x0000FFFF0000FFFF)),
@@ -135,7 +140,7 @@ def _batches(lengths: np.ndarray) -> list[tuple[int, int]]:
     batch = np.cumsum(lengths + 1) // _BATCH_BYTES
     cuts = np.flatnonzero(np.diff(batch)) + 1
     bounds = [0, *cuts.tolist(), len(lengths)]
-    return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _parse_batch(blobs: list[bytes], lengths: np.ndarray, width: int, scratch: _Scratch) -> list:
@@ -224,7 +229,12 @@ def _digit_codes(text: np.ndarray, scratch: _Scratch) -> np.ndarray:
 
 
 def _token_values(
-    code: np.ndarray, text: np.ndarray, begins: np.ndarray, ends: np.ndarray, values: np.ndarray, scratch: _Scratch
+    code: np.ndarray,
+    text: np.ndarray,
+    begins: np.ndarray,
+    ends: np.ndarray,
+    values: np.ndarray,
+    scratch: _Scratch,
 ) -> np.ndarray:
     """Every token's value into ``values``; returns the indices of tokens that are not numbers."""
     lengths = scratch("lengths", ends.size, np.int64)
@@ -234,7 +244,9 @@ def _token_values(
     return _decode_rest(code, text, begins[rest], ends[rest], rest, values, scratch)
 
 
-def _decode(code: np.ndarray, ends: np.ndarray, lengths: np.ndarray, values: np.ndarray, scratch: _Scratch) -> np.ndarray:
+def _decode(
+    code: np.ndarray, ends: np.ndarray, lengths: np.ndarray, values: np.ndarray, scratch: _Scratch
+) -> np.ndarray:
     """Plain decimals (``[digits][.digits]``) into ``values``; True where a token was one."""
     ok = _decode_short(code, ends, lengths, values, scratch)
     longer = scratch("longer", ends.size, bool)
@@ -247,7 +259,9 @@ def _decode(code: np.ndarray, ends: np.ndarray, lengths: np.ndarray, values: np.
     return ok
 
 
-def _decode_short(code: np.ndarray, ends: np.ndarray, lengths: np.ndarray, values: np.ndarray, scratch: _Scratch) -> np.ndarray:
+def _decode_short(
+    code: np.ndarray, ends: np.ndarray, lengths: np.ndarray, values: np.ndarray, scratch: _Scratch
+) -> np.ndarray:
     """Tokens of at most 8 bytes, one 64-bit word each (longer ones give junk; the caller knows)."""
     n = ends.size
     word = _windows(code, _WINDOW8)[ends]  # fancy indexing: take() would copy all the windows
@@ -300,7 +314,9 @@ def _combine_digits(word: np.ndarray) -> None:
             word &= mask
 
 
-def _decode_long(code: np.ndarray, ends: np.ndarray, lengths: np.ndarray, scratch: _Scratch) -> tuple[np.ndarray, np.ndarray]:
+def _decode_long(
+    code: np.ndarray, ends: np.ndarray, lengths: np.ndarray, scratch: _Scratch
+) -> tuple[np.ndarray, np.ndarray]:
     """Tokens of 9 to 19 bytes, at most one of them a point: values, and True where that worked.
 
     The last 24 bytes make three words. The point reads as the digit 14 in the number they spell,
@@ -329,7 +345,7 @@ def _decode_long(code: np.ndarray, ends: np.ndarray, lengths: np.ndarray, scratc
     scale += point[:, 1] * (_BYTES_FROM + _ONES * np.uint64(_WORD))
     scale += point[:, 0] * (_BYTES_FROM + _ONES * np.uint64(2 * _WORD))
     scale >>= _TOP_BYTE
-    ok &= lengths - scale.view(np.int64) <= _INTEGER_DIGITS
+    ok &= (lengths - scale.view(np.int64) <= _INTEGER_DIGITS) | (scale == 0)
     scale[~ok] = 0  # junk where there are several non-digits
     flat &= _NIBBLE
     _combine_digits(flat)
@@ -455,30 +471,35 @@ def _check_long_gaps(
     line_end: np.ndarray,
     bad: np.ndarray,
 ) -> None:
-    """Gaps of more than one byte (and the one before the first token), byte by byte.
+    """Gaps of more than one byte, and the one before the first token, byte by byte.
 
     Sets ``line_end`` for them and marks ``bad`` the files with a strange byte or a blank line.
-    Gap ``k`` precedes token ``k``; gap ``n`` follows the last token.
+    Gap ``k`` follows token ``k - 1`` and precedes token ``k``.
     """
     n = ends.size
     gap = np.flatnonzero(sizes > 1) + 1
-    start = np.concatenate(([0], ends[gap - 1]))
-    size = np.concatenate(([begins[0] if n else body.size], sizes[gap - 1]))
-    gap = np.concatenate(([0], gap))
+    start, size = ends[gap - 1], sizes[gap - 1]
+    lead = int(begins[0]) if n else body.size
+    if lead:
+        gap, start, size = np.r_[0, gap], np.r_[0, start], np.r_[lead, size]
+    if gap.size == 0:
+        return
     offsets = np.cumsum(size) - size
-    owner = np.repeat(np.arange(gap.size), size)
-    positions = np.arange(offsets[-1] + size[-1]) + np.repeat(start - offsets, size)
+    owner = np.repeat(np.arange(gap.size), size)  # the gap of each byte
+    positions = np.arange(owner.size) + np.repeat(start - offsets, size)
     byte = body[positions]
     after = body[np.minimum(positions + 1, body.size - 1)]
     strange = ~_GAP_BYTES[byte] | ((byte == _CR) & (after != _NEWLINE))
     bad[_file_of(file_starts, positions[strange])] = True
+    if n == 0:
+        return
     newline = byte == _NEWLINE
-    found = np.add.reduceat(newline, offsets) > 0
-    line_end[gap[1:][found[1:]] - 1] = True
-    where, owner = positions[newline], owner[newline]
-    rank = np.arange(where.size) - np.searchsorted(np.flatnonzero(newline), offsets)[owner]
-    gap = gap[owner]
-    file = _file_of(file_starts, where)
+    follows = gap > 0
+    line_end[gap[follows] - 1] = (np.add.reduceat(newline, offsets) > 0)[follows]
+    lines = np.flatnonzero(newline)
+    rank = np.arange(lines.size) - np.searchsorted(lines, offsets)[owner[lines]]  # within its gap
+    gap = gap[owner[lines]]
+    file = _file_of(file_starts, positions[lines])
     previous = np.where(gap > 0, _file_of(file_starts, begins[np.maximum(gap - 1, 0)]), -1)
     following = np.where(gap < n, _file_of(file_starts, begins[np.minimum(gap, n - 1)]), -1)
     blank = (file == following) & ((previous != file) | (rank > 0))
