@@ -84,3 +84,20 @@ def test_run_without_weights_says_how_to_get_them(capsys, tmp_path):
 def test_run_needs_a_root_for_a_real_benchmark(capsys):
     assert main(["run", "--tracker", "identity", "--bench", "otb2015"]) == 2
     assert "otb2015 needs --root" in capsys.readouterr().err
+
+
+def test_attribute_table_matches_the_attribute_curves(tmp_path, layout):
+    import csv
+
+    from evalkit.evaluate import evaluate
+    from evalkit.report import write_report
+
+    root, results = layout
+    evaluation = evaluate(load_benchmark("otb2013", root), results)
+    write_report(evaluation, tmp_path, workers=1)
+    rows = list(csv.DictReader((tmp_path / "attributes.csv").open()))
+    occ = evaluation.attributes["OCC"]
+    column = f"OCC ({len(occ.sequences)})"
+    for index, row in enumerate(rows):
+        assert row["tracker"] == evaluation.trackers[index]
+        assert float(row[column]) == pytest.approx(occ.success.scores[index], rel=1e-5)

@@ -51,6 +51,7 @@ ALL_FILES = [
     "attributes/IV.pdf",
     "table.md",
     "table.csv",
+    "attributes.csv",
     "table.tex",
     "table.html",
     "per_sequence.csv",

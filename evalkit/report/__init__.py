@@ -4,7 +4,8 @@
 
     success.png/.pdf, precision.png/.pdf, norm_precision.png/.pdf   (the curves present)
     attributes/<CODE>.png/.pdf                                       (one per attribute)
-    table.md, table.csv, table.tex, table.html, per_sequence.csv, summary.json, index.html
+    table.md, table.csv, table.tex, table.html, per_sequence.csv, attributes.csv (OTB),
+    summary.json, index.html
 
 matplotlib is imported only when plots are written, so the terminal table stays cheap.
 """
@@ -31,6 +32,7 @@ TABLE_FILES = {
     "table.html": tables.html_table,
 }
 PER_SEQUENCE_FILE = "per_sequence.csv"
+ATTRIBUTE_FILE = "attributes.csv"
 SUMMARY_FILE = "summary.json"
 INDEX_FILE = "index.html"
 
@@ -71,6 +73,8 @@ def write_report(
     table = tables.build_table(evaluation)
     texts = {name: render(table) for name, render in TABLE_FILES.items()}
     texts[PER_SEQUENCE_FILE] = tables.per_sequence_csv(evaluation)
+    if evaluation.attributes:
+        texts[ATTRIBUTE_FILE] = tables.attribute_csv(evaluation)
     texts[SUMMARY_FILE] = summary_json(evaluation)
     texts[INDEX_FILE] = index_html(
         evaluation,

@@ -187,3 +187,16 @@ def per_sequence_csv(evaluation: Evaluation) -> str:
     return frame.to_csv(
         index=False, float_format=PER_SEQUENCE_FLOAT_FORMAT, na_rep="", lineterminator="\n"
     )
+
+
+def attribute_csv(evaluation: Evaluation) -> str:
+    """Success AUC per attribute (rows: trackers in ``evaluation.trackers`` order; columns:
+    attribute codes with their sequence counts), as the per-attribute tables of OTB papers."""
+    codes = list(evaluation.attributes)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["tracker"] + [f"{code} ({len(evaluation.attributes[code].sequences)})" for code in codes])
+    for index, name in enumerate(evaluation.trackers):
+        writer.writerow([name] + [PER_SEQUENCE_FLOAT_FORMAT % evaluation.attributes[code].success.scores[index]
+                                  for code in codes])
+    return buffer.getvalue()
