@@ -53,6 +53,7 @@ def _assemble(name: str, run_folders: list[Path], files_per_run: list[dict[str, 
               problems: Problems, tables: dict[Path, np.ndarray]) -> TrackerResults:
     result = TrackerResults(name=name, folder=run_folders[0])
     time_files = [_time_files(folder) for folder in run_folders]
+    firsts: list[tuple[np.ndarray, np.ndarray, Path]] = []
     for seq in benchmark:
         runs, paths, times = [], [], []
         for folder, files, timed in zip(run_folders, files_per_run, time_files):
@@ -63,11 +64,17 @@ def _assemble(name: str, run_folders: list[Path], files_per_run: list[dict[str, 
                 continue
             runs.append(align_ope_boxes(tables[path], path, seq, problems))
             paths.append(path)
+            firsts.append((tables[path][0] if len(tables[path]) else np.full(4, np.nan), seq.gt[0], path))
             if path.stem in timed:
                 times.append(read_table(timed[path.stem], columns=1)[:, 0])
         result.sequences[seq.name] = SequenceResult(
             runs=runs, paths=paths, times=np.concatenate(times) if times else None
         )
+    if firsts:
+        rows, gts, files = zip(*firsts)
+        for path, flagged in zip(files, _corner_form(np.array(rows), np.array(gts))):
+            if flagged:
+                problems.add(path.parent, "first row looks like x1,y1,x2,y2 (left as written)", path.name)
     return result
 
 
@@ -85,8 +92,6 @@ def align_ope_boxes(boxes: np.ndarray, path: Path, seq: Sequence, problems: Prob
     nan_rows = np.flatnonzero(np.isnan(boxes).any(axis=1))
     if len(nan_rows):
         problems.add(path.parent, "NaN rows", f"{path.name} ({len(nan_rows)}, first line {nan_rows[0] + 1})")
-    if len(boxes) and _first_row_is_corners(boxes[0], seq.gt[0]):
-        problems.add(path.parent, "first row looks like x1,y1,x2,y2 (left as written)", path.name)
     if len(boxes) < frames:
         problems.add(
             path.parent, "fewer rows than frames; missing trailing frames scored as without a prediction",
@@ -95,11 +100,12 @@ def align_ope_boxes(boxes: np.ndarray, path: Path, seq: Sequence, problems: Prob
     return boxes
 
 
-def _first_row_is_corners(row: np.ndarray, gt: np.ndarray) -> bool:
-    if np.isnan(row).any() or row[2] <= row[0] or row[3] <= row[1]:
-        return False
-    as_corners = float(iou(corners_to_xywh(row), gt))
-    return as_corners >= CORNER_FORM_MIN_IOU and float(iou(row, gt)) <= as_corners / 2
+def _corner_form(rows: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """Which first rows match the first gt box only when read as x1,y1,x2,y2 (all files at once)."""
+    with np.errstate(invalid="ignore"):
+        ordered = (rows[:, 2] > rows[:, 0]) & (rows[:, 3] > rows[:, 1])
+        as_corners = iou(corners_to_xywh(rows), gt)
+        return ordered & (as_corners >= CORNER_FORM_MIN_IOU) & (iou(rows, gt) <= as_corners / 2)
 
 
 def _index_result_files(folder: Path, benchmark: Benchmark) -> dict[str, Path]:
