@@ -39,9 +39,15 @@ def test_a_checkpoint_of_another_architecture_is_refused(tmp_path):
         create_tracker("siamfc", weights=tmp_path / "other.pth")
 
 
-def test_missing_unreadable_and_absent_weights(tmp_path):
+def test_shipped_weights_are_the_default(tmp_path, monkeypatch):
+    tracker = create_tracker("hinge")
+    assert tracker.name == "hinge" and tracker.net.config.neck == "tdm"
+    monkeypatch.setattr("trackers.siamese.adapter.SHIPPED_WEIGHTS", tmp_path)
     with pytest.raises(EvalkitError, match="needs weights: pass --weights PATH"):
         create_tracker("globalsim")
+
+
+def test_missing_and_unreadable_weights(tmp_path):
     with pytest.raises(EvalkitError, match="nowhere.pt: checkpoint not found"):
         create_tracker("siamfc", weights=tmp_path / "nowhere.pt")
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")

@@ -74,7 +74,8 @@ def test_run_on_the_synthetic_benchmark_then_report(capsys, tmp_path, monkeypatc
     assert summary["trackers"]["identity"]["fps"] > 0
 
 
-def test_run_without_weights_says_how_to_get_them(capsys, tmp_path):
+def test_run_without_weights_says_how_to_get_them(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr("trackers.siamese.adapter.SHIPPED_WEIGHTS", tmp_path / "none")
     code = main(["run", "--tracker", "all", "--bench", "synthetic", "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and "needs weights" in err and "--weights" in err
