@@ -85,7 +85,7 @@ def evaluate_ope(benchmark: Benchmark, trackers: list[TrackerResults], profile: 
     return Evaluation(
         benchmark=benchmark.name, title=TITLES.get(benchmark.name, benchmark.name), profile=profile.name,
         kind="ope", trackers=names, sequences=seq_names, summary=summary, per_sequence=per_sequence,
-        curves=_ope_curves(profile, per_seq, benchmark.name),
+        curves=_ope_curves(profile, per_seq),
         attributes=_attribute_results(benchmark, profile, per_seq["success"]),
         problems=problems.lines() if problems else [],
     )
@@ -113,20 +113,19 @@ def _times(tracker: TrackerResults) -> list[np.ndarray]:
     return [r.times for r in tracker.sequences.values() if r.times is not None and r.times.size]
 
 
-def _ope_curves(profile: OpeProfile, per_seq: dict[str, np.ndarray], bench: str) -> dict[str, Curve]:
-    title = TITLES.get(bench, bench)
+def _ope_curves(profile: OpeProfile, per_seq: dict[str, np.ndarray]) -> dict[str, Curve]:
     success = per_seq["success"].mean(axis=1)
     curves = {"success": Curve(
-        "success", f"Success plots of OPE on {title}", "Overlap threshold", "Success rate",
+        "success", "Success plot", "Overlap threshold", "Success rate",
         profile.success_thresholds, success, success.mean(axis=-1), "AUC")}
     precision = per_seq["precision"].mean(axis=1)
     curves["precision"] = Curve(
-        "precision", f"Precision plots of OPE on {title}", "Location error threshold (px)", "Precision",
+        "precision", "Precision plot", "Location error threshold (px)", "Precision",
         profile.precision_thresholds, precision, precision[:, PRECISION_INDEX], "P@20")
     if "norm_precision" in per_seq:
         norm = per_seq["norm_precision"].mean(axis=1)
         curves["norm_precision"] = Curve(
-            "norm_precision", f"Normalized precision plots of OPE on {title}",
+            "norm_precision", "Normalized precision plot",
             "Normalized location error threshold", "Normalized precision",
             profile.norm_thresholds, norm, norm[:, PRECISION_INDEX], "NP@0.20")
     return curves
@@ -142,7 +141,7 @@ def _attribute_results(benchmark: Benchmark, profile: OpeProfile, success: np.nd
         name = ATTRIBUTE_NAMES.get(code, code)
         out[code] = AttributeResult(
             code, name, [s.name for s, m in zip(benchmark, mask) if m],
-            Curve("success", f"Success plots of OPE - {name} ({int(mask.sum())})", "Overlap threshold",
+            Curve("success", "Success plot", "Overlap threshold",
                   "Success rate", profile.success_thresholds, curve, curve.mean(axis=-1), "AUC"))
     return out
 
@@ -164,7 +163,7 @@ def evaluate_got10k_trackers(benchmark: Benchmark, trackers: list[TrackerResults
         columns=["tracker", "sequence", "ao"])
     title = TITLES.get(benchmark.name, benchmark.name)
     curve = np.stack([s.curve for s in scores])
-    success = Curve("success", f"Success plots on {title}", "Overlap threshold", "Success rate",
+    success = Curve("success", "Success plot", "Overlap threshold", "Success rate",
                     scores[0].thresholds, curve, summary["ao"].to_numpy(), "AO")
     return Evaluation(
         benchmark=benchmark.name, title=title, profile="got10k", kind="got10k", trackers=names,
