@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evalkit.benchmarks.sequence import Benchmark, FrameList, Sequence, name_key
+from evalkit.benchmarks.sequence import Benchmark, FrameList, Sequence
 from evalkit.errors import EvalkitError
 from evalkit.textio import read_table
 
@@ -92,9 +92,3 @@ def _load_sequence(root: Path, row: dict[str, str]) -> Sequence:
         meta={"folder": row["folder"], "first_frame": row["first_frame"], "gt_skip": row["gt_skip"]},
     )
 
-
-def otb_aliases() -> dict[str, str]:
-    """Every accepted spelling key of the OTB target names (for tools that have no root)."""
-    keys = {name_key(r["name"]): r["name"] for r in fact_table()}
-    keys.update(_EXTRA_ALIASES)
-    return keys
