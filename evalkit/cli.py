@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 from evalkit.errors import EvalkitError, set_strict
+from evalkit.protocols.supervised import INIT_BOXES
 
 ALL_TRACKERS = ("siamfc", "hinge", "globalsim")  # the Siamese family: `--tracker all`
 
@@ -41,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--results", required=True, type=Path, help="folder of tracker result folders")
     report.add_argument("--trackers", help="comma-separated tracker names (default: all found)")
     report.add_argument("--profile", help="scoring convention (default: the benchmark's own toolkit's)")
+    report.add_argument("--image-sizes", type=Path, metavar="JSON",
+                        help="VOT: image sizes {\"<seq>\": [width, height]} for sequences without frames")
     report.add_argument("--out", type=Path, help="output folder (default: reports/<bench>, or reports/<bench>-<profile>)")
     report.add_argument("--strict", action="store_true", help="treat every input warning as an error")
     report.set_defaults(command=cmd_report)
@@ -55,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="checkpoint for the tracker (repeat as NAME=PATH for several trackers)")
     run.add_argument("--device", default="auto", help="auto (cuda when available), cpu or cuda")
     run.add_argument("--deterministic", action="store_true", help="one sequence at a time (no batching, no pool)")
+    run.add_argument("--init-box", default="area", choices=sorted(INIT_BOXES),
+                     help="VOT: polygon to initialisation box (area: pysot/SiamRPN family; tight: min/max box)")
+    run.add_argument("--profile", help="scoring convention of the report (default: the benchmark's own toolkit's)")
     run.add_argument("--slots", type=int, help="sequences in flight for batched trackers")
     run.add_argument("--workers", type=int, default=1, help="processes for trackers without a batched form")
     run.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results/)")
@@ -97,9 +103,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     trackers = [t.strip() for t in args.trackers.split(",") if t.strip()] if args.trackers else None
     bench = args.bench.lower()
     out = args.out or Path("reports") / (f"{bench}-{args.profile}" if args.profile else bench)
+    sizes = args.image_sizes
     options = {"bench": bench, "root": str(args.root.resolve()) if args.root else "", "results": str(args.results.resolve()),
-               "trackers": args.trackers or "", "profile": args.profile or "", "strict": str(args.strict)}
-    key = report_cache.fingerprint(options, args.results, *([args.root] if args.root else []))
+               "trackers": args.trackers or "", "profile": args.profile or "", "strict": str(args.strict),
+               "image_sizes": str(sizes.resolve()) if sizes else ""}
+    key = report_cache.fingerprint(options, args.results, *([args.root] if args.root else []), *([sizes] if sizes else []))
     cached = report_cache.load(out, key)
     if cached is not None:
         _print_problems(cached["problems"])
@@ -113,7 +121,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        evaluation = evaluate(load_benchmark(bench, args.root), args.results, trackers, args.profile)
+        evaluation = evaluate(load_benchmark(bench, args.root, sizes), args.results, trackers, args.profile)
     files = write_report(evaluation, out)
     terminal = format_terminal_table(evaluation)
     report_cache.store(out, key, files, terminal, evaluation.problems)
@@ -131,7 +139,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_and_report(
         names, args.bench.lower(), args.root, sequences=sequences, weights=_weights_by_tracker(args.weights, names),
         device=args.device, deterministic=args.deterministic, slots=args.slots, workers=args.workers,
-        out=args.out, compare=args.compare, report_out=args.report_out)
+        out=args.out, compare=args.compare, report_out=args.report_out, init_box=args.init_box, profile=args.profile)
 
 
 def _weights_by_tracker(values: list[str], names: list[str]) -> dict[str, str]:
@@ -180,6 +188,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     for profile in PROFILES.values():
         print(f"  {profile.name:8s} {profile.description}")
     print("  got10k   (GOT-10k benchmarks) got10k's ExperimentGOT10k: frame 1 excluded, covered frames, boxes clipped to the image")
+    from evalkit.metrics.vot import PROFILES as VOT_PROFILES
+
+    for profile in VOT_PROFILES.values():
+        print(f"  {profile.name:8s} (VOT benchmarks) {profile.description}")
     return 0
 
 

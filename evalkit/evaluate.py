@@ -9,21 +9,28 @@ import numpy as np
 import pandas as pd
 
 from evalkit.benchmarks.otb import ATTRIBUTE_NAMES
+from evalkit.benchmarks.vot import YEARS as VOT_YEARS
 from evalkit.benchmarks.sequence import Benchmark, ragged
 from evalkit.errors import EvalkitError, Problems
 from evalkit.evaluation import AttributeResult, Curve, Evaluation
 from evalkit.metrics.got10k import evaluate_got10k
 from evalkit.metrics.ope import PRECISION_INDEX, PROFILES, OpeProfile, sequence_curves
+from evalkit.metrics.vot import PROFILES as VOT_PROFILES
+from evalkit.metrics.vot import score_trackers
 from evalkit.results.discover import find_trackers
 from evalkit.results.got10k_layout import read_got10k_results
 from evalkit.results.model import TrackerResults
 from evalkit.results.ope import read_ope_trackers
+from evalkit.results.vot_layout import read_vot_trackers
 
 TITLES = {"otb2013": "OTB2013", "otb50": "OTB50", "tb50": "TB50", "otb2015": "OTB2015", "tb100": "TB100",
-          "got10k-train": "GOT-10k train", "got10k-val": "GOT-10k val", "got10k-test": "GOT-10k test"}
+          "got10k-train": "GOT-10k train", "got10k-val": "GOT-10k val", "got10k-test": "GOT-10k test",
+          **{name: year.title for name, year in VOT_YEARS.items()}}
 
 
 def profile_names(benchmark: Benchmark) -> list[str]:
+    if benchmark.kind == "vot":
+        return list(VOT_PROFILES)
     return ["got10k"] if benchmark.kind == "got10k" else list(PROFILES)
 
 
@@ -37,6 +44,10 @@ def evaluate(benchmark: Benchmark, results: str | Path | Sequence[str | Path], t
             f"profile {profile!r} does not apply to {benchmark.name}; choose one of: {', '.join(profile_names(benchmark))}")
     sources = find_trackers(results, benchmark, trackers)
     problems = Problems()
+    if benchmark.kind == "vot":
+        if any(len(s.folders) > 1 for s in sources):
+            raise EvalkitError("VOT results keep their runs as <seq>_001.txt, <seq>_002.txt files")
+        return evaluate_vot(benchmark, read_vot_trackers(sources, benchmark, problems), profile, problems)
     if benchmark.kind == "got10k":
         if any(len(s.folders) > 1 for s in sources):
             raise EvalkitError("GOT-10k results keep their runs as <seq>_001.txt, <seq>_002.txt files")
@@ -170,3 +181,55 @@ def evaluate_got10k_trackers(benchmark: Benchmark, trackers: list[TrackerResults
         sequences=benchmark.names, summary=summary, per_sequence=per_sequence, curves={"success": success},
         problems=problems.lines() if problems else [],
     )
+
+
+def evaluate_vot(benchmark: Benchmark, trackers: list[TrackerResults], profile: str,
+                 problems: Problems | None = None) -> Evaluation:
+    """VOT supervised scores (accuracy, robustness, failures, EAO and its curve, per-tag A/R) of
+    already-read results; an unusable tracker is listed with null scores."""
+    interval = VOT_YEARS[benchmark.name].eao_interval
+    scores = score_trackers(benchmark, trackers, profile, interval)
+    names = [t.name for t in trackers]
+    for tracker, score in zip(trackers, scores):
+        if score.nan_regions and problems is not None:
+            problems.add(tracker.folder, "regions with NaN coordinates scored as overlap 0 (frames)",
+                         str(score.nan_regions))
+    summary = pd.DataFrame({
+        "accuracy": [s.accuracy for s in scores],
+        "robustness": [s.robustness for s in scores],
+        "failures": [s.failures for s in scores],
+        "eao": [s.eao for s in scores],
+        "sequences": [len(t.sequences) if t.unusable is None else 0 for t in trackers],
+        "fps": [_vot_fps(t) for t in trackers],
+    }, index=pd.Index(names, name="tracker"))
+    per_sequence = pd.DataFrame(
+        [(name, seq, s.sequence_accuracy.get(seq, np.nan), s.sequence_failures.get(seq, np.nan))
+         for name, s in zip(names, scores) for seq in benchmark.names],
+        columns=["tracker", "sequence", "accuracy", "failures"])
+    per_tag = pd.DataFrame(
+        [(name, tag, *s.tags.get(tag, (np.nan, np.nan, np.nan))) for name, s in zip(names, scores)
+         for tag in benchmark.attributes],
+        columns=["tracker", "tag", "accuracy", "failures", "robustness"])
+    length = max((len(s.curve) for s in scores), default=0)
+    curve = np.full((len(scores), length), np.nan)
+    for row, s in enumerate(scores):
+        curve[row, :len(s.curve)] = s.curve
+    eao_curve = Curve("eao", "Expected average overlap curve",
+                      f"Sequence length (frames); EAO averages {interval[0]}-{interval[1]}",
+                      "Expected average overlap", np.arange(length), curve, summary["eao"].to_numpy(), "EAO")
+    return Evaluation(
+        benchmark=benchmark.name, title=TITLES.get(benchmark.name, benchmark.name), profile=profile, kind="vot",
+        trackers=names, sequences=benchmark.names, summary=summary, per_sequence=per_sequence,
+        curves={"eao": eao_curve}, problems=[*benchmark.problems, *(problems.lines() if problems else [])],
+        per_tag=per_tag, eao_interval=interval,
+    )
+
+
+def _vot_fps(tracker: TrackerResults) -> float:
+    """Frames the tracker processed (non-zero time) per second of their summed time."""
+    times = [r.times for r in tracker.sequences.values() if r.times is not None]
+    if not times or tracker.unusable is not None:
+        return np.nan
+    values = np.concatenate([t.ravel() for t in times])
+    spent = values[values > 0]
+    return float(len(spent) / spent.sum()) if spent.size else np.nan

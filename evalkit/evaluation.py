@@ -18,7 +18,16 @@ GOT10K_METRICS = {
     "sr_50": "SR0.50",
     "sr_75": "SR0.75",
 }
+VOT_METRICS = {
+    "accuracy": "A",
+    "robustness": "R",
+    "failures": "Failures",
+    "eao": "EAO",
+}
 COMMON_METRICS = {"sequences": "Seqs", "fps": "FPS"}
+LOWER_IS_BETTER = {"robustness", "failures"}
+_METRICS = {"ope": OPE_METRICS, "got10k": GOT10K_METRICS, "vot": VOT_METRICS}
+_PRIMARY = {"ope": "success_auc", "got10k": "ao", "vot": "eao"}
 
 
 @dataclass
@@ -61,7 +70,7 @@ class Evaluation:
     benchmark: str  # "otb2015"
     title: str  # "OTB2015"
     profile: str
-    kind: str  # "ope" or "got10k"
+    kind: str  # "ope", "got10k" or "vot"
     trackers: list[str]
     sequences: list[str]
     summary: pd.DataFrame
@@ -69,14 +78,15 @@ class Evaluation:
     curves: dict[str, Curve]
     attributes: dict[str, AttributeResult] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    per_tag: pd.DataFrame | None = None  # VOT: one row per (tracker, tag) with accuracy, failures, robustness
+    eao_interval: tuple[int, int] | None = None  # VOT: the sequence lengths EAO averages
 
     @property
     def metrics(self) -> dict[str, str]:
         """summary.json key -> table title, for this benchmark kind."""
-        base = OPE_METRICS if self.kind == "ope" else GOT10K_METRICS
-        return {**base, **COMMON_METRICS}
+        return {**_METRICS[self.kind], **COMMON_METRICS}
 
     @property
     def primary_metric(self) -> str:
         """The key tables and legends sort by."""
-        return "success_auc" if self.kind == "ope" else "ao"
+        return _PRIMARY[self.kind]

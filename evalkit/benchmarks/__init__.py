@@ -9,31 +9,39 @@ from typing import Callable
 from evalkit.benchmarks.sequence import Benchmark, Sequence, name_key
 from evalkit.errors import EvalkitError
 
-Loader = Callable[[str | Path | None], Benchmark]
+Loader = Callable[..., Benchmark]  # loader(root) or, for benchmarks in _SIZED, loader(root, image_sizes)
 
 _LOADERS: dict[str, Loader] = {}
 _GENERATED: set[str] = set()  # benchmarks that make their own data when no root is given
+_SIZED: set[str] = set()  # benchmarks that accept an image size table (scored from annotations alone)
 
 
-def register_benchmark(name: str, loader: Loader, generated: bool = False) -> None:
-    """Make ``loader(root)`` available as benchmark ``name`` (``generated``: root may be None)."""
+def register_benchmark(name: str, loader: Loader, generated: bool = False, sized: bool = False) -> None:
+    """Make ``loader(root)`` available as benchmark ``name`` (``generated``: root may be None;
+    ``sized``: the loader also takes ``image_sizes``, a JSON table of image sizes)."""
     _LOADERS[name] = loader
     if generated:
         _GENERATED.add(name)
+    if sized:
+        _SIZED.add(name)
 
 
 def benchmark_names() -> list[str]:
     return sorted(_LOADERS)
 
 
-def load_benchmark(name: str, root: str | Path | None) -> Benchmark:
+def load_benchmark(name: str, root: str | Path | None, image_sizes: str | Path | None = None) -> Benchmark:
     """Load benchmark ``name`` from ``root``; unknown names list the valid ones."""
     key = name.lower()
     if key not in _LOADERS:
         raise EvalkitError(f"unknown benchmark {name!r}; choose one of: {', '.join(benchmark_names())}")
     if root is None and key not in _GENERATED:
         raise EvalkitError(f"{name} needs --root DIR: the folder holding the benchmark")
-    return _LOADERS[key](root)
+    if image_sizes is None:
+        return _LOADERS[key](root)
+    if key not in _SIZED:
+        raise EvalkitError(f"{name} takes its image sizes from its own files; --image-sizes is for VOT benchmarks")
+    return _LOADERS[key](root, image_sizes)
 
 
 def _register_builtin() -> None:
@@ -50,6 +58,11 @@ def _register_builtin() -> None:
     from evalkit.benchmarks.synthetic import load_synthetic
 
     register_benchmark("synthetic", load_synthetic, generated=True)
+
+    from evalkit.benchmarks.vot import YEARS, load_vot
+
+    for year in YEARS:
+        register_benchmark(year, partial(load_vot, year), sized=True)
 
 
 _register_builtin()

@@ -12,6 +12,7 @@ from typing import Sequence as SequenceOf
 import numpy as np
 
 from evalkit.errors import EvalkitError
+from evalkit.regions import Regions
 
 
 def name_key(name: str) -> str:
@@ -50,8 +51,10 @@ class Sequence:
 
     ``gt`` holds one (x, y, w, h) row per evaluated frame, in the benchmark's own pixel convention
     (OTB: 1-based, as in its files). ``frames`` are the image paths of those frames, in order; they
-    need not exist for evaluation. Optional per-frame labels (GOT-10k ``cover``/``absence``) and
-    per-sequence facts live in ``labels`` and ``meta``.
+    need not exist for evaluation. Optional per-frame labels (GOT-10k ``cover``/``absence``, VOT
+    tags) and per-sequence facts live in ``labels`` and ``meta``. VOT sequences keep their
+    ground-truth regions as annotated (rotated polygons) in ``regions``; ``gt`` is then their tight
+    axis-aligned boxes.
     """
 
     name: str
@@ -62,6 +65,7 @@ class Sequence:
     image_size: tuple[int, int] | None = None
     labels: Mapping[str, np.ndarray] = field(default_factory=dict)
     meta: Mapping[str, str] = field(default_factory=dict)
+    regions: Regions | None = None
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -78,11 +82,12 @@ class Benchmark:
     name: str
     root: Path
     sequences: tuple[Sequence, ...]
-    kind: str  # "ope" (one-pass, OTB-like) or "got10k"
+    kind: str  # "ope" (one-pass, OTB-like), "got10k" or "vot" (supervised, with resets)
     default_profile: str
     attributes: tuple[str, ...] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)
     pixel_origin: int = 0  # 1 where the files count pixels from 1 (OTB); trackers always get 0-based boxes
+    problems: tuple[str, ...] = ()  # input problems found while loading, reported with every evaluation
 
     def __iter__(self) -> Iterator[Sequence]:
         return iter(self.sequences)

@@ -27,6 +27,10 @@ class OpeRun:
     def finished(self) -> bool:
         return self.frame >= len(self.seq.frames)
 
+    @property
+    def output(self) -> np.ndarray:
+        return self.boxes
+
     def action(self) -> tuple[str, np.ndarray | None]:
         if self.frame == 0:
             return "init", self.seq.gt[0] - self._offset

@@ -4,8 +4,9 @@
 
     success.png/.pdf, precision.png/.pdf, norm_precision.png/.pdf   (the curves present)
     attributes/<CODE>.png/.pdf                                       (one per attribute)
+    eao.png/.pdf, ar.png/.pdf                                       (VOT: EAO curve, accuracy-robustness)
     table.md, table.csv, table.tex, table.html, per_sequence.csv, attributes.csv (OTB),
-    summary.json, index.html
+    per_tag.csv (VOT), summary.json, index.html
 
 matplotlib is imported only when plots are written, so the terminal table stays cheap.
 """
@@ -33,6 +34,8 @@ TABLE_FILES = {
 }
 PER_SEQUENCE_FILE = "per_sequence.csv"
 ATTRIBUTE_FILE = "attributes.csv"
+PER_TAG_FILE = "per_tag.csv"
+AR_PLOT = "ar"
 SUMMARY_FILE = "summary.json"
 INDEX_FILE = "index.html"
 
@@ -69,17 +72,26 @@ def write_report(
         for attribute in evaluation.attributes.values()
     ]
     written = plots.write_plots(evaluation.trackers, curve_jobs + attribute_jobs, workers)
+    curve_links = [_figure_link(job, out) for job in curve_jobs]
+    if evaluation.kind == "vot":
+        from evalkit.report.ar_plot import ar_title, write_ar_plot
+
+        ar_paths = write_ar_plot(evaluation, out / AR_PLOT)
+        written.extend(ar_paths)
+        curve_links.append(FigureLink(ar_title(evaluation), [p.relative_to(out).as_posix() for p in ar_paths]))
 
     table = tables.build_table(evaluation)
     texts = {name: render(table) for name, render in TABLE_FILES.items()}
     texts[PER_SEQUENCE_FILE] = tables.per_sequence_csv(evaluation)
     if evaluation.attributes:
         texts[ATTRIBUTE_FILE] = tables.attribute_csv(evaluation)
+    if evaluation.per_tag is not None:
+        texts[PER_TAG_FILE] = tables.per_tag_csv(evaluation)
     texts[SUMMARY_FILE] = summary_json(evaluation)
     texts[INDEX_FILE] = index_html(
         evaluation,
         tables.html_table(table),
-        [_figure_link(job, out) for job in curve_jobs],
+        curve_links,
         [_figure_link(job, out) for job in attribute_jobs],
         list(texts),
     )

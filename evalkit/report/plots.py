@@ -88,10 +88,16 @@ def legend_label(name: str, score: float) -> str:
     return f"{name} [{shown}]"
 
 
+def _finite_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The (x, y) points of a curve where it is defined (EAO curves differ in length)."""
+    keep = np.isfinite(y)
+    return np.column_stack((x[keep], y[keep]))
+
+
 def curve_title(evaluation: Evaluation, curve: Curve) -> str:
     """``Success plots of OPE on OTB2015`` (GOT-10k: ``Success plots on GOT-10k``)."""
     plural = curve.title if curve.title.endswith("s") else f"{curve.title}s"
-    protocol = " of OPE" if evaluation.kind == "ope" else ""
+    protocol = {"ope": " of OPE", "vot": " (baseline)"}.get(evaluation.kind, "")
     return f"{plural}{protocol} on {evaluation.title}"
 
 
@@ -201,9 +207,7 @@ class CurvePlotter:
         order = rank_order(curve.scores, self.trackers)
         paths = output_paths(stem)
         with matplotlib.rc_context(RC):
-            self.curves.set_segments(
-                [np.column_stack((curve.thresholds, curve.values[index])) for index in order[::-1]]
-            )
+            self.curves.set_segments([_finite_points(curve.thresholds, curve.values[index]) for index in order[::-1]])
             for label, index in zip(self.labels, order):
                 label.set_text(legend_label(self.trackers[index], float(curve.scores[index])))
             self.axes.set_xlim(float(curve.thresholds[0]), float(curve.thresholds[-1]))

@@ -13,7 +13,7 @@ import io
 import math
 from dataclasses import dataclass
 
-from evalkit.evaluation import COMMON_METRICS, Evaluation
+from evalkit.evaluation import COMMON_METRICS, LOWER_IS_BETTER, Evaluation
 from evalkit.report.ranking import rank_order
 
 TRACKER_TITLE = "Tracker"
@@ -58,13 +58,14 @@ def ranked_trackers(evaluation: Evaluation) -> list[str]:
 
 
 def format_value(key: str, value: float) -> str:
-    """A metric as tables show it: scores 3 decimals, FPS 1, sequences whole; NaN empty."""
+    """A metric as tables show it: scores 3 decimals, FPS and failure counts 1, sequences whole;
+    NaN empty."""
     value = float(value)
     if not math.isfinite(value):
         return ""
     if key == "sequences":
         return str(int(value))
-    if key == "fps":
+    if key in ("fps", "failures"):
         return f"{value:.1f}"
     return f"{value:.3f}"
 
@@ -78,7 +79,7 @@ def build_table(evaluation: Evaluation) -> Table:
         for name in frame.index
     ]
     best_cells = {
-        column: _best_cell(row[column] for row in rows)
+        column: _best_cell((row[column] for row in rows), lower=key in LOWER_IS_BETTER)
         for column, key in enumerate(metrics, start=1)
         if key not in COMMON_METRICS
     }
@@ -89,9 +90,11 @@ def build_table(evaluation: Evaluation) -> Table:
     return Table([TRACKER_TITLE, *metrics.values()], rows, best)
 
 
-def _best_cell(cells) -> str | None:
+def _best_cell(cells, lower: bool) -> str | None:
     values = [cell for cell in cells if cell]
-    return max(values, key=float) if values else None
+    if not values:
+        return None
+    return min(values, key=float) if lower else max(values, key=float)
 
 
 def markdown_table(table: Table) -> str:
@@ -200,3 +203,10 @@ def attribute_csv(evaluation: Evaluation) -> str:
         writer.writerow([name] + [PER_SEQUENCE_FLOAT_FORMAT % evaluation.attributes[code].success.scores[index]
                                   for code in codes])
     return buffer.getvalue()
+
+
+def per_tag_csv(evaluation: Evaluation) -> str:
+    """VOT per-tag accuracy, failures and failures per 100 tagged frames, one row per (tracker, tag)."""
+    return evaluation.per_tag.to_csv(
+        index=False, float_format=PER_SEQUENCE_FLOAT_FORMAT, na_rep="", lineterminator="\n"
+    )

@@ -3,7 +3,7 @@
 ``<results>/<tracker>/<seq>.txt`` is one tracker (got10k, OTB toolkit, pysot layouts);
 ``<results>/<tracker>/<param>[_NNN]/<seq>.txt`` is pytracking's, one tracker ``<tracker>_<param>``
 whose numbered folders are runs; ``<results>/<tracker>/<seq>/<seq>_001.txt`` is got10k's GOT-10k
-layout. ``<results>`` may also be a single tracker's folder.
+layout; ``<results>/<tracker>/baseline/<seq>/<seq>_001.txt`` is VOT's. ``<results>`` may also be a single tracker's folder.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Sequence
 
 from evalkit.benchmarks.sequence import Benchmark
 from evalkit.errors import EvalkitError
+from evalkit.results.vot_layout import sequence_folder
 
 _RUN_SUFFIX = re.compile(r"^(?P<param>.+)_(?P<run>\d{3})$")
 
@@ -78,4 +79,6 @@ def _holds_results(folder: Path, benchmark: Benchmark) -> bool:
     """Whether ``folder`` has a result for some sequence (OPE file or GOT-10k run folder)."""
     if benchmark.kind == "got10k":
         return any((folder / seq.name / f"{seq.name}_001.txt").is_file() for seq in benchmark)
+    if benchmark.kind == "vot":
+        return any((sequence_folder(folder, seq.name) / f"{seq.name}_001.txt").is_file() for seq in benchmark)
     return any(benchmark.canonical_name(p.stem) is not None for p in folder.glob("*.txt"))

@@ -11,6 +11,7 @@ leaves nothing half-written, and resuming skips exactly the finished sequences. 
 failed gets ``<out>/<tracker>/errors/<seq>.txt`` with the message instead; it is retried on resume.
 
 GOT-10k: got10k's layout (:mod:`evalkit.results.got10k_layout`), whose time file is written last.
+VOT: the supervised layout (:mod:`evalkit.results.vot_layout`), whose time file is written last.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from evalkit.regions import Regions
+from evalkit.results import vot_layout
 from evalkit.results.got10k_layout import TIME_FILE, write_got10k_sequence
 from evalkit.textio import format_table, write_text_atomic
 
@@ -36,9 +39,9 @@ class _Store:
     def write_error(self, seq_name: str, message: str) -> None:
         write_text_atomic(self.error_path(seq_name), message.rstrip() + "\n")
 
-    def write(self, seq_name: str, boxes: list[np.ndarray], times: list[np.ndarray]) -> None:
-        """Store every run of a finished sequence (one boxes array and one times vector per run)."""
-        self._write(seq_name, boxes, times)
+    def write(self, seq_name: str, outputs: list, times: list[np.ndarray]) -> None:
+        """Store every run of a finished sequence (one output and one times vector per run)."""
+        self._write(seq_name, outputs, times)
         self.error_path(seq_name).unlink(missing_ok=True)
 
 
@@ -62,3 +65,14 @@ class Got10kStore(_Store):
 
     def _write(self, seq_name: str, boxes: list[np.ndarray], times: list[np.ndarray]) -> None:
         write_got10k_sequence(self.folder.parent, self.folder.name, seq_name, boxes, np.column_stack(times))
+
+
+class VotStore(_Store):
+    """``<tracker>/baseline/<seq>/<seq>_001.txt`` (one per run) + ``<seq>_time.txt``."""
+
+    def is_done(self, seq_name: str) -> bool:
+        folder = self.folder / vot_layout.EXPERIMENT / seq_name
+        return (folder / vot_layout.TIME_FILE.format(seq=seq_name)).is_file()
+
+    def _write(self, seq_name: str, regions: list[Regions], times: list[np.ndarray]) -> None:
+        vot_layout.write_vot_sequence(self.folder, seq_name, regions, np.column_stack(times))

@@ -6,13 +6,16 @@ import inspect
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from evalkit.benchmarks.sequence import Benchmark
 from evalkit.errors import EvalkitError
-from evalkit.results.store import Got10kStore, OpeStore
-from evalkit.runners.loop import Finished, Throughput, run_batched, run_one_at_a_time
+from evalkit.protocols import supervised
+from evalkit.protocols.ope import OpeRun
+from evalkit.results.store import Got10kStore, OpeStore, VotStore
+from evalkit.runners.loop import Finished, Protocol, Throughput, run_batched, run_one_at_a_time
 from evalkit.runners.pool import run_pool
 from evalkit.runners.progress import Progress
 from evalkit.trackers import BatchedTracker, Tracker, create_tracker, tracker_factory
@@ -75,15 +78,28 @@ def tracker_options(name: str, weights: str | None, device: str) -> dict[str, An
     return options
 
 
+def protocol_for(benchmark: Benchmark, tracker: Tracker, init_box: str = "area") -> tuple[Protocol, int, type]:
+    """The benchmark's protocol for ``tracker``: the run factory, the runs per sequence and the
+    store. GOT-10k runs a stochastic tracker ``GOT10K_RUNS`` times per sequence, VOT's supervised
+    protocol ``supervised.REPETITIONS`` times."""
+    stochastic = not tracker.is_deterministic
+    if benchmark.kind == "vot":
+        return partial(supervised.SupervisedRun, init_convention=init_box), \
+            supervised.REPETITIONS if stochastic else 1, VotStore
+    protocol = partial(OpeRun, pixel_origin=benchmark.pixel_origin)
+    if benchmark.kind == "got10k":
+        return protocol, GOT10K_RUNS if stochastic else 1, Got10kStore
+    return protocol, 1, OpeStore
+
+
 def run_tracker(tracker: Tracker, name: str, options: dict[str, Any], benchmark: Benchmark, out: Path, *,
                 deterministic: bool = False, slots: int | None = None, workers: int = 1,
-                progress: bool = True) -> RunSummary:
+                progress: bool = True, init_box: str = "area") -> RunSummary:
     """Run ``tracker`` (registered as ``name`` with ``options``, which pool workers rebuild it
-    from) on every sequence of ``benchmark`` not yet finished under ``out``.
-
-    GOT-10k benchmarks run a stochastic tracker ``GOT10K_RUNS`` times per sequence."""
-    store = (Got10kStore if benchmark.kind == "got10k" else OpeStore)(out / tracker.name)
-    repeats = GOT10K_RUNS if benchmark.kind == "got10k" and not tracker.is_deterministic else 1
+    from) on every sequence of ``benchmark`` not yet finished under ``out``, with the benchmark's
+    protocol (:func:`protocol_for`; ``init_box`` names VOT's polygon-to-box convention)."""
+    protocol, repeats, store_type = protocol_for(benchmark, tracker, init_box)
+    store = store_type(out / tracker.name)
     summary = RunSummary(tracker.name, store.folder)
     summary.resumed = [seq.name for seq in benchmark if store.is_done(seq.name)]
     todo = [seq for seq in benchmark if not store.is_done(seq.name)]
@@ -102,7 +118,7 @@ def run_tracker(tracker: Tracker, name: str, options: dict[str, Any], benchmark:
             summary.failed[seq_name] = errors[0] or "failed"
             print(f"evalkit: warning: {tracker.name} on {seq_name}: {errors[0]}", file=sys.stderr)
         else:
-            store.write(seq_name, [r.run.boxes for r in runs], [r.run.times for r in runs])
+            store.write(seq_name, [r.run.output for r in runs], [r.run.times for r in runs])
             summary.finished.append(seq_name)
             summary.invalid_outputs += sum(r.run.invalid_outputs for r in runs)
         meter.sequence_done(len(result.seq.frames))
@@ -113,13 +129,13 @@ def run_tracker(tracker: Tracker, name: str, options: dict[str, Any], benchmark:
     if isinstance(tracker, BatchedTracker) and not deterministic:
         summary.mode = "batched"
         default_slots = DEFAULT_SLOTS_CUDA if options.get("device") == "cuda" else DEFAULT_SLOTS_CPU
-        run_batched(tracker, tasks, benchmark.pixel_origin, done, stats, slots or default_slots)
+        run_batched(tracker, tasks, protocol, done, stats, slots or default_slots)
     elif workers > 1 and not deterministic and len(tasks) > 1:
         summary.mode = f"{workers} processes"
-        run_pool(name, options, tasks, benchmark.pixel_origin, done, stats, workers)
+        run_pool(name, options, tasks, protocol, done, stats, workers)
     else:
         summary.mode = "one at a time"
-        run_one_at_a_time(tracker, tasks, benchmark.pixel_origin, done, stats)
+        run_one_at_a_time(tracker, tasks, protocol, done, stats)
     summary.seconds = time.perf_counter() - start
     summary.frames = stats.frames
     meter.close()
@@ -128,7 +144,8 @@ def run_tracker(tracker: Tracker, name: str, options: dict[str, Any], benchmark:
 
 def run_and_report(names: list[str], bench: str, root: Path | None, *, sequences: list[str] | None,
                    weights: dict[str, str], device: str, deterministic: bool, slots: int | None, workers: int,
-                   out: Path, compare: list[Path], report_out: Path | None) -> int:
+                   out: Path, compare: list[Path], report_out: Path | None, init_box: str = "area",
+                   profile: str | None = None) -> int:
     """``evalkit run``: run each tracker on the sequences that have frames, then report them
     (with ``compare`` folders' trackers, on the same sequences)."""
     from evalkit.benchmarks import load_benchmark
@@ -150,9 +167,9 @@ def run_and_report(names: list[str], bench: str, root: Path | None, *, sequences
         raise EvalkitError(f"no {bench} sequence has frames here", root)
     results = out / bench
     summaries = [run_tracker(trackers[name], name, options[name], benchmark, results, deterministic=deterministic,
-                             slots=slots, workers=workers) for name in names]
+                             slots=slots, workers=workers, init_box=init_box) for name in names]
     evaluation = evaluate(benchmark, [results, *compare],
-                          [s.tracker for s in summaries] + _compare_names(compare, benchmark))
+                          [s.tracker for s in summaries] + _compare_names(compare, benchmark), profile)
     report_dir = report_out or Path("reports") / bench
     write_report(evaluation, report_dir)
     for line in evaluation.problems:

@@ -51,6 +51,12 @@ class Prefetcher:
         self._fill()
         return frame
 
+    def skip(self) -> None:
+        """Pass over the next frame without waiting for it (its decode is cancelled if not begun)."""
+        self._fill()
+        self._pending.popleft().cancel()
+        self._fill()
+
     def close(self) -> None:
         for future in self._pending:
             future.cancel()

@@ -1,6 +1,8 @@
 """The runners: one sequence at a time, K sequences in the slots of a batched tracker, or a
-process pool of single-sequence trackers. All drive :class:`~evalkit.protocols.ope.OpeRun` and
-report finished sequences to a callback, which writes them."""
+process pool of single-sequence trackers. All drive a protocol run per sequence
+(:class:`~evalkit.protocols.ope.OpeRun`, :class:`~evalkit.protocols.supervised.SupervisedRun`),
+made by a ``Protocol`` callable, and report finished sequences to a callback, which writes them.
+Frames a protocol skips are neither given to the tracker nor decoded."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import numpy as np
 from evalkit.benchmarks.sequence import Sequence as Seq
 from evalkit.errors import EvalkitError
 from evalkit.protocols.ope import OpeRun
+from evalkit.protocols.supervised import SupervisedRun
 from evalkit.runners.frames import Prefetcher
 from evalkit.trackers import BatchedTracker, Tracker
 
@@ -25,11 +28,12 @@ class Finished:
     """A sequence's outcome: a finished protocol, or the error that stopped it."""
 
     seq: Seq
-    run: OpeRun | None
+    run: OpeRun | SupervisedRun | None
     error: str | None = None
 
 
 Callback = Callable[[Finished], None]
+Protocol = Callable[[Seq], "OpeRun | SupervisedRun"]  # a picklable factory: a pool rebuilds runs from it
 
 
 @dataclass
@@ -48,16 +52,20 @@ def _describe(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, EvalkitError) else f"tracker raised {type(exc).__name__}: {exc}"
 
 
-def run_one_at_a_time(tracker: Tracker, sequences: Sequence[Seq], pixel_origin: int, done: Callback,
+def run_one_at_a_time(tracker: Tracker, sequences: Sequence[Seq], protocol: Protocol, done: Callback,
                       stats: Throughput) -> None:
     """Deterministic mode: each sequence start to end before the next."""
     with ThreadPoolExecutor(DECODE_THREADS) as pool:
         for seq in sequences:
-            run, frames = OpeRun(seq, pixel_origin), Prefetcher(seq.frames, pool)
+            run, frames = protocol(seq), Prefetcher(seq.frames, pool)
             try:
                 while not run.finished:
-                    image = frames.next()
                     kind, box = run.action()
+                    if kind == "skip":
+                        frames.skip()
+                        run.record(None, 0.0)
+                        continue
+                    image = frames.next()
                     tic = time.perf_counter()
                     if kind == "init":
                         tracker.init(image, box)
@@ -77,15 +85,16 @@ def run_one_at_a_time(tracker: Tracker, sequences: Sequence[Seq], pixel_origin: 
 @dataclass
 class _Slot:
     seq: Seq
-    run: OpeRun
+    run: OpeRun | SupervisedRun
     frames: Prefetcher
 
 
-def run_batched(tracker: BatchedTracker, sequences: Sequence[Seq], pixel_origin: int, done: Callback,
+def run_batched(tracker: BatchedTracker, sequences: Sequence[Seq], protocol: Protocol, done: Callback,
                 stats: Throughput, slots: int) -> None:
     """K sequences in flight; a slot is refilled as soon as its sequence ends. Each step makes one
-    ``init_slots`` call for the slots starting a sequence and one ``update_slots`` call for the
-    rest; a step's time is shared equally by its frames."""
+    ``init_slots`` call for the slots (re)starting and one ``update_slots`` call for the tracking
+    ones; slots that skip frames advance without a call. A step's time is shared equally by its
+    frames."""
     queue = list(reversed(sequences))
     active: dict[int, _Slot] = {}
     with ThreadPoolExecutor(DECODE_THREADS) as pool:
@@ -93,9 +102,13 @@ def run_batched(tracker: BatchedTracker, sequences: Sequence[Seq], pixel_origin:
             for slot in range(slots):
                 if slot not in active and queue:
                     seq = queue.pop()
-                    active[slot] = _Slot(seq, OpeRun(seq, pixel_origin), Prefetcher(seq.frames, pool))
+                    active[slot] = _Slot(seq, protocol(seq), Prefetcher(seq.frames, pool))
             images: dict[int, np.ndarray] = {}
             for slot, state in list(active.items()):
+                if state.run.action()[0] == "skip":
+                    state.frames.skip()
+                    state.run.record(None, 0.0)
+                    continue
                 try:
                     images[slot] = state.frames.next()
                 except EvalkitError as exc:
@@ -105,7 +118,8 @@ def run_batched(tracker: BatchedTracker, sequences: Sequence[Seq], pixel_origin:
             for group, is_init in ((inits, True), (updates, False)):
                 if group:
                     _step(tracker, active, group, images, is_init, done)
-            stats.batches.append(len(images))
+            if images:
+                stats.batches.append(len(images))
             for slot in [s for s, state in active.items() if state.run.finished]:
                 state = active.pop(slot)
                 tracker.release_slots([slot])
