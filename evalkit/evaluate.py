@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from evalkit.benchmarks.otb import ATTRIBUTE_NAMES
-from evalkit.benchmarks.vot import YEARS as VOT_YEARS
 from evalkit.benchmarks.sequence import Benchmark, ragged
+from evalkit.benchmarks.vot import YEARS as VOT_YEARS
 from evalkit.errors import EvalkitError, Problems
 from evalkit.evaluation import AttributeResult, Curve, Evaluation
 from evalkit.metrics.got10k import evaluate_got10k

@@ -40,6 +40,7 @@ from typing import Callable
 import numpy as np
 
 from evalkit.benchmarks.sequence import Benchmark, Sequence
+from evalkit.metrics.pysot_overlap import pysot_raster_overlaps
 from evalkit.metrics.vot_overlap import raster_overlaps
 from evalkit.regions import FAILURE, INITIALIZED, SKIPPED, SPECIAL, Regions, concat
 from evalkit.results.model import TrackerResults
@@ -113,8 +114,6 @@ def _runs_with_overlaps(benchmark: Benchmark, trackers: list[TrackerResults], pr
     predicted = Regions(np.where(nan_region, SPECIAL, predicted.kind).astype(np.int8),
                         np.where(nan_region[:, None], SKIPPED, predicted.values))
     if profile == "pysot":
-        from evalkit.metrics.pysot_overlap import pysot_raster_overlaps
-
         accuracy = _bounded(pysot_raster_overlaps, predicted, truth, sizes)
         eao = _bounded(pysot_raster_overlaps, predicted, truth, sizes - 1)
     else:

@@ -1,8 +1,8 @@
 """VOT's supervised protocol (the "baseline" experiment of VOT2016-2019): track with resets.
 
 The tracker is initialised on frame 1's ground truth. On every later frame its prediction is
-compared with the ground truth by the VOT raster overlap, bounded by the image; an overlap of zero
-or less is a failure: the frame is recorded as ``2``, the next ``SKIP_AFTER_FAILURE - 1`` frames as
+compared with the ground truth by a raster overlap bounded by the image; an overlap of zero or less
+is a failure: the frame is recorded as ``2``, the next ``SKIP_AFTER_FAILURE - 1`` frames as
 ``0`` (skipped, the tracker is not called), and the tracker is re-initialised on the ground truth
 ``SKIP_AFTER_FAILURE`` frames after the failure (recorded as ``1``). A NaN or infinite prediction
 overlaps nothing: it is a failure too.
@@ -17,12 +17,24 @@ from __future__ import annotations
 import numpy as np
 
 from evalkit.benchmarks.sequence import Sequence
+from evalkit.metrics.pysot_overlap import pysot_raster_overlaps
 from evalkit.metrics.vot_overlap import raster_overlaps
-from evalkit.regions import FAILURE, INITIALIZED, RECTANGLE, SKIPPED, SPECIAL, Regions, from_boxes
+from evalkit.regions import (
+    FAILURE,
+    INITIALIZED,
+    RECTANGLE,
+    SKIPPED,
+    SPECIAL,
+    Regions,
+    from_boxes,
+)
 
 SKIP_AFTER_FAILURE = 5  # frames from a failure to the re-initialisation (VOT toolkits: skip_initialize 5)
 FAILURE_OVERLAP = 0.0  # an overlap at or below this is a failure (VOT toolkits: failure_overlap 0)
 REPETITIONS = 15  # runs of a stochastic tracker per sequence (VOT2016-2019 baseline experiment)
+
+# The overlap that judges failures, given the image size: pysot-toolkit passes (W, H) as its bound.
+FAILURE_OVERLAPS = {"pysot": pysot_raster_overlaps, "vot": raster_overlaps}
 
 # Polygon -> axis-aligned initialisation box: the two conventions trackers use.
 INIT_BOXES = {
@@ -56,11 +68,12 @@ def init_box(regions: Regions, convention: str) -> np.ndarray:
 class SupervisedRun:
     """One supervised run of one VOT sequence; ``regions`` and ``times`` are its result."""
 
-    def __init__(self, seq: Sequence, init_convention: str = "area"):
+    def __init__(self, seq: Sequence, init_convention: str = "area", failure_overlap: str = "pysot"):
         if seq.regions is None:
             raise ValueError(f"{seq.name} has no VOT regions")
         self.seq = seq
         self._init_boxes = init_box(seq.regions, init_convention)
+        self._overlap = FAILURE_OVERLAPS[failure_overlap]
         self._bounds = None if seq.image_size is None else np.array([seq.image_size], dtype=np.float64)
         n = len(seq.regions)
         self.regions = Regions(np.full(n, SPECIAL, np.int8), np.full((n, 8), np.nan))
@@ -102,7 +115,7 @@ class SupervisedRun:
         if not finite:
             self.invalid_outputs += 1
         predicted = from_boxes(box)
-        overlap = raster_overlaps(predicted, self.seq.regions[frame:frame + 1], self._bounds)[0] if finite else 0.0
+        overlap = self._overlap(predicted, self.seq.regions[frame:frame + 1], self._bounds)[0] if finite else 0.0
         if overlap > FAILURE_OVERLAP:
             self.regions.kind[frame] = RECTANGLE
             self.regions.values[frame] = predicted.values[0]

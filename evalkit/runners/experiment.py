@@ -15,7 +15,13 @@ from evalkit.errors import EvalkitError
 from evalkit.protocols import supervised
 from evalkit.protocols.ope import OpeRun
 from evalkit.results.store import Got10kStore, OpeStore, VotStore
-from evalkit.runners.loop import Finished, Protocol, Throughput, run_batched, run_one_at_a_time
+from evalkit.runners.loop import (
+    Finished,
+    Protocol,
+    Throughput,
+    run_batched,
+    run_one_at_a_time,
+)
 from evalkit.runners.pool import run_pool
 from evalkit.runners.progress import Progress
 from evalkit.trackers import BatchedTracker, Tracker, create_tracker, tracker_factory

@@ -8,7 +8,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Sequence
 
 from evalkit.benchmarks.sequence import Sequence as Seq
-from evalkit.runners.loop import Callback, Finished, Protocol, Throughput, run_one_at_a_time
+from evalkit.runners.loop import (
+    Callback,
+    Finished,
+    Protocol,
+    Throughput,
+    run_one_at_a_time,
+)
 from evalkit.trackers import Tracker, create_tracker
 
 _worker_tracker: Tracker | None = None
