@@ -78,14 +78,6 @@ def from_boxes(boxes: np.ndarray) -> Regions:
     return Regions(np.full(len(boxes), RECTANGLE, np.int8), values)
 
 
-def read_regions(path: str | Path, allow_codes: bool) -> Regions:
-    """Read a VOT region file; any malformed line raises an error naming the file and line."""
-    (result,) = read_region_files([Path(path)], allow_codes)
-    if isinstance(result, EvalkitError):
-        raise result
-    return result
-
-
 def read_region_files(paths: list[Path], allow_codes: bool) -> list[Regions | EvalkitError]:
     """Many region files at once: each one's regions, or the error naming its first bad line.
 
@@ -128,7 +120,7 @@ def _parse_comma_files(texts: list[bytes], parse_tables, allow_codes: bool) -> l
     lines = np.array([text.count(b"\n") + 1 for text in texts])
     data = np.frombuffer(b"\n".join(texts) + b"\n", np.uint8)
     ends = np.flatnonzero(data == ord("\n"))
-    widths = np.diff(np.cumsum(data == ord(","))[ends], prepend=0) + 1
+    widths = np.diff(np.searchsorted(np.flatnonzero(data == ord(",")), ends), prepend=0) + 1
     widths[np.diff(ends, prepend=-1) == 1] = 0  # blank lines
     numbers = parse_tables([text.replace(b",", b"\n") for text in texts], 1)
     if any(n is None for n in numbers):

@@ -24,7 +24,7 @@ import numpy as np
 from evalkit.benchmarks.sequence import Benchmark, FrameList, Sequence
 from evalkit.errors import EvalkitError
 from evalkit.imagesize import image_size
-from evalkit.regions import read_regions
+from evalkit.regions import Regions, read_region_files
 from evalkit.textio import read_table
 
 FRAME_TEMPLATE = "{:08d}.jpg"
@@ -67,7 +67,11 @@ def load_vot(name: str, root: str | Path, image_sizes: str | Path | None = None)
             f"{len(missing)} of {len(names)} sequences listed in list.txt have no groundtruth.txt: {shown}", root)
     sizes_path = Path(image_sizes) if image_sizes is not None else root / SIZES_FILE
     sizes = _read_sizes(sizes_path) if image_sizes is not None or sizes_path.is_file() else {}
-    sequences = tuple(_load_sequence(root / n, sizes.get(n)) for n in names)
+    parsed = read_region_files([root / n / "groundtruth.txt" for n in names], allow_codes=False)
+    for regions in parsed:
+        if isinstance(regions, EvalkitError):
+            raise regions
+    sequences = tuple(_load_sequence(root / n, regions, sizes.get(n)) for n, regions in zip(names, parsed))
     unbounded = [s.name for s in sequences if s.image_size is None]
     problems = ()
     if unbounded:
@@ -106,9 +110,8 @@ def _read_sizes(path: Path) -> dict[str, tuple[int, int]]:
     return sizes
 
 
-def _load_sequence(folder: Path, listed_size: tuple[int, int] | None) -> Sequence:
+def _load_sequence(folder: Path, regions: Regions, listed_size: tuple[int, int] | None) -> Sequence:
     gt_path = folder / "groundtruth.txt"
-    regions = read_regions(gt_path, allow_codes=False)
     if len(regions) == 0:
         raise EvalkitError("no annotated frames", gt_path)
     frames_dir = folder / "color" if (folder / "color").is_dir() else folder

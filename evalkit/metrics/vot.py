@@ -115,7 +115,11 @@ def _runs_with_overlaps(benchmark: Benchmark, trackers: list[TrackerResults], pr
                         np.where(nan_region[:, None], SKIPPED, predicted.values))
     if profile == "pysot":
         accuracy = _bounded(pysot_raster_overlaps, predicted, truth, sizes)
-        eao = _bounded(pysot_raster_overlaps, predicted, truth, sizes - 1)
+        # pysot bounds EAO's overlaps by (W-1, H-1): a different number only where a region
+        # reaches past column W-2 or row H-2 (its window is then clipped differently)
+        eao = accuracy.copy()
+        edge = _near_far_edges(predicted, sizes) | _near_far_edges(truth, sizes)
+        eao[edge] = _bounded(pysot_raster_overlaps, predicted[edge], truth[edge], sizes[edge] - 1)
     else:
         accuracy = _bounded(raster_overlaps, predicted, truth, sizes)
         eao = accuracy
@@ -133,6 +137,15 @@ def _runs_with_overlaps(benchmark: Benchmark, trackers: list[TrackerResults], pr
             _Run(seq, codes, accuracy[at:at + n], eao[at:at + n], int(nan_here.sum())))
         at += n
     return out
+
+
+def _near_far_edges(regions: Regions, sizes: np.ndarray) -> np.ndarray:
+    """Regions whose corners reach column W-2 or row H-2 or beyond (or whose size is unknown)."""
+    corners = regions.polygons()
+    with np.errstate(invalid="ignore"):
+        far_x = np.nanmax(np.where(np.isnan(corners[:, 0::2]), -np.inf, corners[:, 0::2]), axis=1) > sizes[:, 0] - 2
+        far_y = np.nanmax(np.where(np.isnan(corners[:, 1::2]), -np.inf, corners[:, 1::2]), axis=1) > sizes[:, 1] - 2
+    return far_x | far_y | np.isnan(sizes).any(axis=1)
 
 
 def _bounded(overlap: Callable, a: Regions, b: Regions, sizes: np.ndarray) -> np.ndarray:
