@@ -36,6 +36,12 @@ class OpeRun:
             return "init", self.seq.gt[0] - self._offset
         return "update", None
 
+    @staticmethod
+    def record_many(runs: list["OpeRun"], boxes: list[np.ndarray], seconds: float) -> None:
+        """``record`` for several runs at an update frame each (a batched runner's step)."""
+        for run, box in zip(runs, boxes):
+            run.record(box, seconds)
+
     def record(self, box: np.ndarray | None, seconds: float) -> None:
         """Store the tracker's 0-based box for the current frame (None after ``init``)."""
         if self.frame == 0:

@@ -26,6 +26,7 @@ from evalkit.regions import (
     SKIPPED,
     SPECIAL,
     Regions,
+    concat,
     from_boxes,
 )
 
@@ -105,21 +106,45 @@ class SupervisedRun:
         if self.frame == self._next_init:
             self.regions.values[self.frame, 0] = INITIALIZED
         elif self.frame > self._next_init:
-            self._judge(np.asarray(box, dtype=np.float64).reshape(4))
+            box = np.asarray(box, dtype=np.float64).reshape(4)
+            self._store(box, _current_overlaps([self], [box])[0])
         self.times[self.frame] = seconds
         self.frame += 1
 
-    def _judge(self, box: np.ndarray) -> None:
+    @staticmethod
+    def record_many(runs: list["SupervisedRun"], boxes: list[np.ndarray], seconds: float) -> None:
+        """``record`` for several runs at an update frame each, their overlaps judged in one
+        vectorised call (a batched runner's step)."""
+        boxes = [np.asarray(box, dtype=np.float64).reshape(4) for box in boxes]
+        for run, box, overlap in zip(runs, boxes, _current_overlaps(runs, boxes)):
+            run._store(box, overlap)
+            run.times[run.frame] = seconds
+            run.frame += 1
+
+    def _store(self, box: np.ndarray, overlap: float) -> None:
         frame = self.frame
-        finite = bool(np.isfinite(box).all())
-        if not finite:
+        if not np.isfinite(box).all():
             self.invalid_outputs += 1
-        predicted = from_boxes(box)
-        overlap = self._overlap(predicted, self.seq.regions[frame:frame + 1], self._bounds)[0] if finite else 0.0
         if overlap > FAILURE_OVERLAP:
             self.regions.kind[frame] = RECTANGLE
-            self.regions.values[frame] = predicted.values[0]
+            self.regions.values[frame, :4] = box
         else:
             self.regions.values[frame, 0] = FAILURE
             self.failures += 1
             self._next_init = frame + SKIP_AFTER_FAILURE
+
+
+def _current_overlaps(runs: list[SupervisedRun], boxes: list[np.ndarray]) -> np.ndarray:
+    """Each run's overlap of its box with its current frame's ground truth (0 for a NaN or
+    infinite box), one call per overlap kind and bounded/unbounded group."""
+    out = np.zeros(len(runs))
+    groups: dict[tuple, list[int]] = {}
+    for index, (run, box) in enumerate(zip(runs, boxes)):
+        if np.isfinite(box).all():
+            groups.setdefault((run._overlap, run._bounds is None), []).append(index)
+    for (overlap, unbounded), members in groups.items():
+        predicted = from_boxes(np.stack([boxes[i] for i in members]))
+        truth = concat([runs[i].seq.regions[runs[i].frame:runs[i].frame + 1] for i in members])
+        bounds = None if unbounded else np.concatenate([runs[i]._bounds for i in members])
+        out[members] = overlap(predicted, truth, bounds)
+    return out

@@ -141,8 +141,12 @@ def _step(tracker: BatchedTracker, active: dict[int, _Slot], group: list[int], i
         _fail(tracker, active, group, _describe(exc), done)
         return
     seconds = (time.perf_counter() - tic) / len(group)
-    for slot, box in zip(group, boxes):
-        active[slot].run.record(box, seconds)
+    runs = [active[slot].run for slot in group]
+    if is_init:
+        for run in runs:
+            run.record(None, seconds)
+    else:
+        type(runs[0]).record_many(runs, boxes, seconds)
 
 
 def _fail(tracker: BatchedTracker, active: dict[int, _Slot], group: list[int], message: str, done: Callback) -> None:
