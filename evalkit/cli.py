@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 
 from evalkit.errors import EvalkitError, set_strict
-from evalkit.protocols.supervised import INIT_BOXES
+from evalkit.protocols.supervised import FAILURE_OVERLAPS, INIT_BOXES
 
 ALL_TRACKERS = ("siamfc", "hinge", "globalsim")  # the Siamese family: `--tracker all`
 
@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--deterministic", action="store_true", help="one sequence at a time (no batching, no pool)")
     run.add_argument("--init-box", default="area", choices=sorted(INIT_BOXES),
                      help="VOT: polygon to initialisation box (area: pysot/SiamRPN family; tight: min/max box)")
+    run.add_argument("--failure-overlap", default="pysot", choices=sorted(FAILURE_OVERLAPS),
+                     help="VOT: the raster overlap that judges failures (pysot: as the published runs; vot: vot-toolkit's)")
     run.add_argument("--profile", help="scoring convention of the report (default: the benchmark's own toolkit's)")
     run.add_argument("--slots", type=int, help="sequences in flight for batched trackers")
     run.add_argument("--workers", type=int, default=1, help="processes for trackers without a batched form")
@@ -139,7 +141,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_and_report(
         names, args.bench.lower(), args.root, sequences=sequences, weights=_weights_by_tracker(args.weights, names),
         device=args.device, deterministic=args.deterministic, slots=args.slots, workers=args.workers,
-        out=args.out, compare=args.compare, report_out=args.report_out, init_box=args.init_box, profile=args.profile)
+        out=args.out, compare=args.compare, report_out=args.report_out, init_box=args.init_box,
+        failure_overlap=args.failure_overlap, profile=args.profile)
 
 
 def _weights_by_tracker(values: list[str], names: list[str]) -> dict[str, str]:

@@ -13,7 +13,7 @@ from conftest import shared_path
 
 from evalkit.benchmarks import load_benchmark
 from evalkit.errors import EvalkitError, Problems, set_strict
-from evalkit.protocols.supervised import SupervisedRun, init_box
+from evalkit.protocols.supervised import FAILURE_OVERLAPS, SupervisedRun, init_box
 from evalkit.regions import (
     FAILURE,
     INITIALIZED,
@@ -152,6 +152,18 @@ def test_replaying_published_runs_reproduces_their_bookkeeping(vot2018, vot2018_
             else:
                 run.record(None, 0.0)
         np.testing.assert_array_equal(run.regions.codes(), recorded.codes(), err_msg=seq.name)
+
+
+def test_the_two_failure_overlaps_disagree_where_a_box_touches_the_target_by_one_row(vot2018, vot2018_results):
+    """drone1 frame 251: DaSiamRPN's box ends in the row where the target's corner is; pysot's
+    raster (a w-wide box covers w+1 columns and rows) overlaps it, vot-toolkit's does not."""
+    (dasiam,) = read_vot_trackers(find_trackers(vot2018_results, vot2018, ["DaSiamRPN"]), vot2018, Problems())
+    seq = vot2018["drone1"]
+    box = dasiam.sequences["drone1"].runs[0][250:251]
+    size = np.array([seq.image_size], dtype=float)
+    assert box.kind[0] == RECTANGLE
+    assert FAILURE_OVERLAPS["pysot"](box, seq.regions[250:251], size)[0] > 0
+    assert FAILURE_OVERLAPS["vot"](box, seq.regions[250:251], size)[0] == 0
 
 
 def test_init_box_conventions():

@@ -1,6 +1,6 @@
 """pysot-toolkit's raster overlap, vectorised over all frames and bit-identical to it.
 
-Source of the rules (read, restated here in my own words; no code taken): pysot-toolkit's
+Source of the rules (restated here, no code taken): pysot-toolkit's
 ``toolkit/utils/region.pyx`` (``vot_overlap``, ``vot_overlap_traj``) and the C library under it,
 ``toolkit/utils/src/region.c`` (``compute_polygon_overlap``, ``compute_bounds``, ``bounds_round``,
 ``bounds_intersection``, ``bounds_overlap``, ``offset_polygon``, ``round_polygon``,

@@ -84,13 +84,14 @@ def tracker_options(name: str, weights: str | None, device: str) -> dict[str, An
     return options
 
 
-def protocol_for(benchmark: Benchmark, tracker: Tracker, init_box: str = "area") -> tuple[Protocol, int, type]:
+def protocol_for(benchmark: Benchmark, tracker: Tracker, init_box: str = "area",
+                 failure_overlap: str = "pysot") -> tuple[Protocol, int, type]:
     """The benchmark's protocol for ``tracker``: the run factory, the runs per sequence and the
     store. GOT-10k runs a stochastic tracker ``GOT10K_RUNS`` times per sequence, VOT's supervised
     protocol ``supervised.REPETITIONS`` times."""
     stochastic = not tracker.is_deterministic
     if benchmark.kind == "vot":
-        return partial(supervised.SupervisedRun, init_convention=init_box), \
+        return partial(supervised.SupervisedRun, init_convention=init_box, failure_overlap=failure_overlap), \
             supervised.REPETITIONS if stochastic else 1, VotStore
     protocol = partial(OpeRun, pixel_origin=benchmark.pixel_origin)
     if benchmark.kind == "got10k":
@@ -100,11 +101,12 @@ def protocol_for(benchmark: Benchmark, tracker: Tracker, init_box: str = "area")
 
 def run_tracker(tracker: Tracker, name: str, options: dict[str, Any], benchmark: Benchmark, out: Path, *,
                 deterministic: bool = False, slots: int | None = None, workers: int = 1,
-                progress: bool = True, init_box: str = "area") -> RunSummary:
+                progress: bool = True, init_box: str = "area", failure_overlap: str = "pysot") -> RunSummary:
     """Run ``tracker`` (registered as ``name`` with ``options``, which pool workers rebuild it
     from) on every sequence of ``benchmark`` not yet finished under ``out``, with the benchmark's
-    protocol (:func:`protocol_for`; ``init_box`` names VOT's polygon-to-box convention)."""
-    protocol, repeats, store_type = protocol_for(benchmark, tracker, init_box)
+    protocol (:func:`protocol_for`; ``init_box`` and ``failure_overlap`` name VOT's polygon-to-box
+    convention and the overlap that judges failures)."""
+    protocol, repeats, store_type = protocol_for(benchmark, tracker, init_box, failure_overlap)
     store = store_type(out / tracker.name)
     summary = RunSummary(tracker.name, store.folder)
     summary.resumed = [seq.name for seq in benchmark if store.is_done(seq.name)]
@@ -151,7 +153,7 @@ def run_tracker(tracker: Tracker, name: str, options: dict[str, Any], benchmark:
 def run_and_report(names: list[str], bench: str, root: Path | None, *, sequences: list[str] | None,
                    weights: dict[str, str], device: str, deterministic: bool, slots: int | None, workers: int,
                    out: Path, compare: list[Path], report_out: Path | None, init_box: str = "area",
-                   profile: str | None = None) -> int:
+                   failure_overlap: str = "pysot", profile: str | None = None) -> int:
     """``evalkit run``: run each tracker on the sequences that have frames, then report them
     (with ``compare`` folders' trackers, on the same sequences)."""
     from evalkit.benchmarks import load_benchmark
@@ -173,7 +175,8 @@ def run_and_report(names: list[str], bench: str, root: Path | None, *, sequences
         raise EvalkitError(f"no {bench} sequence has frames here", root)
     results = out / bench
     summaries = [run_tracker(trackers[name], name, options[name], benchmark, results, deterministic=deterministic,
-                             slots=slots, workers=workers, init_box=init_box) for name in names]
+                             slots=slots, workers=workers, init_box=init_box, failure_overlap=failure_overlap)
+                 for name in names]
     evaluation = evaluate(benchmark, [results, *compare],
                           [s.tracker for s in summaries] + _compare_names(compare, benchmark), profile)
     report_dir = report_out or Path("reports") / bench
