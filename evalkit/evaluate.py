@@ -192,8 +192,8 @@ def evaluate_vot(benchmark: Benchmark, trackers: list[TrackerResults], profile: 
     names = [t.name for t in trackers]
     for tracker, score in zip(trackers, scores):
         if score.nan_regions and problems is not None:
-            problems.add(tracker.folder, "regions with NaN coordinates scored as overlap 0 (frames)",
-                         str(score.nan_regions))
+            problems.add(tracker.folder, "regions with NaN coordinates, scored as overlap 0",
+                         f"{score.nan_regions} frames")
     summary = pd.DataFrame({
         "accuracy": [s.accuracy for s in scores],
         "robustness": [s.robustness for s in scores],
