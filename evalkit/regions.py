@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from evalkit.errors import EvalkitError
+from evalkit.fastparse import parse_tables
 
 # Region kinds
 SPECIAL = 0  # a code; values[:, 0] holds it
@@ -85,8 +86,6 @@ def read_region_files(paths: list[Path], allow_codes: bool) -> list[Regions | Ev
     their numbers parsed in bulk by :func:`evalkit.fastparse.parse_tables` (bit-identical to
     ``float``); any other file, and every file of a batch with a bad line, line by line.
     """
-    from evalkit.fastparse import parse_tables
-
     out: list[Regions | EvalkitError | None] = []
     texts: dict[int, bytes] = {}
     for index, path in enumerate(paths):
@@ -101,7 +100,7 @@ def read_region_files(paths: list[Path], allow_codes: bool) -> list[Regions | Ev
         out.append(None)
         if blob and _COMMAS_ONLY.fullmatch(blob):
             texts[index] = blob
-    bulk = _parse_comma_files(list(texts.values()), parse_tables, allow_codes) if texts else None
+    bulk = _parse_comma_files(list(texts.values()), allow_codes) if texts else None
     if bulk is not None:
         for index, regions in zip(texts, bulk):
             out[index] = regions
@@ -114,7 +113,7 @@ def read_region_files(paths: list[Path], allow_codes: bool) -> list[Regions | Ev
     return out  # type: ignore[return-value]
 
 
-def _parse_comma_files(texts: list[bytes], parse_tables, allow_codes: bool) -> list[Regions] | None:
+def _parse_comma_files(texts: list[bytes], allow_codes: bool) -> list[Regions] | None:
     """All files' regions, or None when any line is not a valid region (the caller then reads the
     files one by one to name it)."""
     lines = np.array([text.count(b"\n") + 1 for text in texts])

@@ -33,6 +33,7 @@ RUN_FILE = "{seq}_{run:03d}.txt"
 TIME_FILE = "{seq}_time.txt"
 REGION_FORMAT = "%.4f"  # vot-toolkit and pysot-toolkit write 4 decimals
 TIME_FORMAT = "%.8f"
+
 if TYPE_CHECKING:
     from evalkit.results.discover import TrackerSource
 
