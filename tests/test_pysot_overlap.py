@@ -6,20 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from region_lines import DIAMOND, regions
 
 import evalkit.metrics.pysot_overlap as po
 from evalkit.metrics.pysot_overlap import pysot_raster_overlaps
-from evalkit.regions import POLYGON, RECTANGLE, SPECIAL, Regions
-
-DIAMOND = [10, 0, 20, 10, 10, 20, 0, 10]  # (10,0) (20,10) (10,20) (0,10)
-
-
-def regions(*lines) -> Regions:
-    kinds = {1: SPECIAL, 4: RECTANGLE, 8: POLYGON}
-    values = np.full((len(lines), 8), np.nan)
-    for i, line in enumerate(lines):
-        values[i, :len(line)] = line
-    return Regions(np.array([kinds[len(line)] for line in lines], np.int8), values)
+from evalkit.regions import Regions
 
 
 def overlap(p, q, bound=(100, 100)) -> float:

@@ -11,21 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from region_lines import DIAMOND, regions
 
 import evalkit.metrics.vot_overlap as vo
 from evalkit.metrics.vot_overlap import geometric_overlaps, raster_overlaps
 from evalkit.regions import POLYGON, RECTANGLE, SPECIAL, Regions, concat
 
 REPO = Path(__file__).resolve().parents[1]
-DIAMOND = [10, 0, 20, 10, 10, 20, 0, 10]  # (10,0) (20,10) (10,20) (0,10)
-
-
-def regions(*lines) -> Regions:
-    kinds = {1: SPECIAL, 4: RECTANGLE, 8: POLYGON}
-    values = np.full((len(lines), 8), np.nan)
-    for i, line in enumerate(lines):
-        values[i, :len(line)] = line
-    return Regions(np.array([kinds[len(line)] for line in lines], np.int8), values)
 
 
 def overlap(p, q, bound=(100, 100)) -> float:

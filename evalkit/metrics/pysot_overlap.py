@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from evalkit.metrics.scanline import NO_NODE, sort4, span_length, two_span_sizes
 from evalkit.regions import POLYGON, RECTANGLE, SPECIAL, Regions
 
 _INT_MIN = -(2**31)
@@ -68,7 +69,6 @@ _FLT_MAX = np.float32(np.finfo(np.float32).max)
 _SMALL = 2.0**22  # |coordinates| below this make the shortcuts exact (float32/double stay exact)
 _ROWS_PER_CHUNK = 1 << 14  # scan rows processed at once (bounds the work arrays' memory)
 _RECORDS_PER_CHUNK = 1 << 16  # shared-row spans intersected at once
-_NO_NODE = np.int64(1) << 62  # sorts after every real node
 _SPAN_NONE = np.int32(2**31 - 1)  # column extent of a polygon without pixels
 
 
@@ -242,17 +242,13 @@ def _rect_extent(xs: np.ndarray, ys: np.ndarray, width: np.ndarray, height: np.n
     return c0, c1, r0, r1
 
 
-def _length(first: np.ndarray, last: np.ndarray) -> np.ndarray:
-    return np.maximum(last - first + 1, 0)
-
-
 def _rectangle_counts(corners, width, height) -> np.ndarray:
     c0a, c1a, r0a, r1a = _rect_extent(*corners[0], width, height)
     c0b, c1b, r0b, r1b = _rect_extent(*corners[1], width, height)
-    size_a = _length(c0a, c1a) * _length(r0a, r1a)
-    size_b = _length(c0b, c1b) * _length(r0b, r1b)
-    both = (_length(np.maximum(c0a, c0b), np.minimum(c1a, c1b))
-            * _length(np.maximum(r0a, r0b), np.minimum(r1a, r1b)))
+    size_a = span_length(c0a, c1a) * span_length(r0a, r1a)
+    size_b = span_length(c0b, c1b) * span_length(r0b, r1b)
+    both = (span_length(np.maximum(c0a, c0b), np.minimum(c1a, c1b))
+            * span_length(np.maximum(r0a, r0b), np.minimum(r1a, r1b)))
     return np.stack([size_a, size_b, both])
 
 
@@ -277,7 +273,7 @@ class _Edges:
         self.lo, self.hi = np.minimum(rows_i, rows_j), np.maximum(rows_i, rows_j)
         self.first, self.last = self.lo.min(axis=0), self.hi.max(axis=0)  # rows with any node
         flat = self.r == 0  # (NaN is not 0: C's r != 0 holds for it)
-        self.lo[flat], self.hi[flat] = _NO_NODE, -_NO_NODE
+        self.lo[flat], self.hi[flat] = NO_NODE, -NO_NODE
 
     def repeat(self, index: np.ndarray, counts: np.ndarray, small: bool = False) -> _Edges:
         """The edges of polygons ``index``, each repeated ``counts`` times (one per scan row)."""
@@ -288,7 +284,7 @@ class _Edges:
 
 
 def _row_nodes(e: _Edges, row: np.ndarray, small: bool):
-    """The nodes of one row per entry, sorted (missing ones sort last as _NO_NODE). ``small``:
+    """The nodes of one row per entry, sorted (missing ones sort last as NO_NODE). ``small``:
     every value is an integer below 2^22 in magnitude, so row - y_i is exact in double as in
     float32 and no conversion overflows."""
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -298,14 +294,7 @@ def _row_nodes(e: _Edges, row: np.ndarray, small: bool):
             d = (row.astype(np.float32) - e.y).astype(np.float64)  # C: (double)(pixelY - y[i])
         node = e.x + d / e.r * e.k
         node = node.astype(np.int64) if small else _c_int(node)
-    n0, n1, n2, n3 = np.where((e.lo <= row) & (row <= e.hi), node, _NO_NODE)
-    # Sorting network for four values (sorts like region.c's exchange sort).
-    n0, n1 = np.minimum(n0, n1), np.maximum(n0, n1)
-    n2, n3 = np.minimum(n2, n3), np.maximum(n2, n3)
-    n0, n2 = np.minimum(n0, n2), np.maximum(n0, n2)
-    n1, n3 = np.minimum(n1, n3), np.maximum(n1, n3)
-    n1, n2 = np.minimum(n1, n2), np.maximum(n1, n2)
-    return n0, n1, n2, n3
+    return sort4(*np.where((e.lo <= row) & (row <= e.hi), node, NO_NODE))  # as region.c's exchange sort
 
 
 def _fragile(edges: _Edges) -> np.ndarray:
@@ -338,7 +327,7 @@ def _fill(nodes, lo_col, hi_col):
     "start at or right of the width ends the row" and "end left of 0 fills nothing" amount to
     that). Returns two disjoint spans (first, last) per row; an unused one is (0, -1)."""
     n0, n1, n2, n3 = nodes
-    real = _NO_NODE >> 1  # (shifted tables add an origin to the missing nodes too)
+    real = NO_NODE >> 1  # (shifted tables add an origin to the missing nodes too)
     c2, c3, c4 = n1 < real, n2 < real, n3 < real  # at least 2, 3, 4 nodes
     d01, d12, d23 = n0 != n1, n1 != n2, n2 != n3
     use_01 = c2 & d01
@@ -395,10 +384,7 @@ def _scanned_counts(corners, width: np.ndarray, height: np.ndarray) -> np.ndarra
         right = np.repeat(width[chunk] - 1, c)
         a = _fill(_row_nodes(e1.repeat(chunk, c), row, small=False), 0, right)
         b = _fill(_row_nodes(e2.repeat(chunk, c), row, small=False), 0, right)
-        size_a = _length(a[0], a[1]) + _length(a[2], a[3])
-        size_b = _length(b[0], b[1]) + _length(b[2], b[3])
-        both = sum(_length(np.maximum(a[i], b[j]), np.minimum(a[i + 1], b[j + 1])) for i in (0, 2) for j in (0, 2))
-        for out, per_row in zip(counts, (size_a, size_b, both)):
+        for out, per_row in zip(counts, two_span_sizes(a, b)):
             out[chunk] += np.add.reduceat(per_row, starts)
     return counts
 
@@ -430,7 +416,7 @@ def _shared_polygon_counts(pairs, poly_first, pa, pb, win_x, win_y, width, heigh
 
     c0, c1, r0, r1 = _rect_extent(*_window_vertices(rect, win_x[pairs], win_y[pairs]), width[pairs],
                                   height[pairs])
-    rect_size = _length(c0, c1) * _length(r0, r1)
+    rect_size = span_length(c0, c1) * span_length(r0, r1)
     # Rows of both (absolute, as rows of the table); the rectangle's columns, absolute.
     first = np.maximum(r0 + y0, table.first[which])
     last = np.minimum(r1 + y0, table.last[which])

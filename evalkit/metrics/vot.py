@@ -130,11 +130,8 @@ def _runs_with_overlaps(benchmark: Benchmark, trackers: list[TrackerResults], pr
     index = {seq.name: i for i, seq in enumerate(benchmark)}
     for name, seq, run in entries:
         n = len(run)
-        codes = np.where(run.kind == SPECIAL, run.values[:, 0], -1).astype(np.int64)
-        nan_here = nan_region[at:at + n]
-        codes[nan_here] = -1  # a NaN region is a (zero-overlap) prediction, not a code
-        out[name][index[seq.name]].append(
-            _Run(seq, codes, accuracy[at:at + n], eao[at:at + n], int(nan_here.sum())))
+        out[name][index[seq.name]].append(  # a NaN region keeps code -1: a (zero-overlap) prediction
+            _Run(seq, run.codes(), accuracy[at:at + n], eao[at:at + n], int(nan_region[at:at + n].sum())))
         at += n
     return out
 
@@ -172,13 +169,13 @@ def _burn_in(codes: np.ndarray) -> np.ndarray:
 def _score(benchmark: Benchmark, per_seq: list[list[_Run]], profile: str,
            interval: tuple[int, int]) -> VotScores:
     failures = [np.mean([np.count_nonzero(r.codes == FAILURE) for r in runs]) for runs in per_seq]
+    total_failures = float(np.sum(failures))
     lengths = np.array([len(seq.regions) for seq in benchmark], dtype=np.float64)
     scored = [[(~_burn_in(r.codes)) & (r.codes == -1) for r in runs] for runs in per_seq]
     if profile == "pysot":
         frame_means = [_nanmean_runs(runs, masks) for runs, masks in zip(per_seq, scored)]
         pooled = np.concatenate(frame_means)
         accuracy = float(np.nanmean(pooled)) if np.isfinite(pooled).any() else np.nan
-        total_failures = float(np.sum(failures))
         robustness = total_failures / lengths.sum() * 100
         seq_accuracy = [float(np.nanmean(m)) if np.isfinite(m).any() else np.nan for m in frame_means]
         curve = _pysot_curve(per_seq)
@@ -188,7 +185,6 @@ def _score(benchmark: Benchmark, per_seq: list[list[_Run]], profile: str,
                         for runs, masks in zip(per_seq, scored)]
         accuracy = float(np.sum(np.array(seq_accuracy) * lengths) / lengths.sum())
         robustness = float(np.sum(np.array(failures) * lengths) / lengths.sum())
-        total_failures = float(np.sum(failures))
         curve = _vot_curve(per_seq)
         low, high = interval
         eao = float(np.mean(curve[low:high + 1])) if len(curve) > low else np.nan

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from evalkit.metrics.scanline import NO_NODE, sort4, span_length, two_span_sizes
 from evalkit.regions import POLYGON, RECTANGLE, SPECIAL, Regions
 
 _EPS = np.finfo(float).eps  # got10k poly_iou: intersection / (union + eps)
@@ -136,7 +137,6 @@ def _clip_half_plane(poly: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarr
 # x, y, w, h for rectangles) so that every step works on contiguous rows.
 
 _ROWS_PER_CHUNK = 1 << 16  # scan-line rows (or spans) processed at once: the work arrays stay small
-_NO_NODE = 2.0 ** 62  # sorts after every real node
 _FRAGILE = 2.0 ** -20  # a crossing offset this close below a whole number may round differently per window
 _COORD_LIMIT = 2.0 ** 30  # fast path: |coordinates| below it (x + t rounds by under 2^-22; int32 columns)
 _HASH = np.random.default_rng(2018).integers(1, 1 << 63, size=10, dtype=np.uint64) | np.uint64(1)  # for _groups
@@ -279,10 +279,6 @@ def _expand(counts: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndar
     return item, np.arange(len(item)) - (np.cumsum(counts) - counts)[item] + starts[item]
 
 
-def _span(first: np.ndarray, last: np.ndarray) -> np.ndarray:
-    return np.maximum(last - first + 1, 0)
-
-
 # --- general path
 
 
@@ -293,9 +289,9 @@ def _pixel_counts(ra: _Raster, rb: _Raster, frame: _Frame) -> tuple[np.ndarray, 
     for side in (ra, rb):
         c0, c1, r0, r1 = side.rect_window(frame)
         windows.append((c0, c1, r0, r1))
-        areas.append(np.where(side.rect, _span(c0, c1) * _span(r0, r1), 0.0))
+        areas.append(np.where(side.rect, span_length(c0, c1) * span_length(r0, r1), 0.0))
     (ac0, ac1, ar0, ar1), (bc0, bc1, br0, br1) = windows
-    both = _span(np.maximum(ac0, bc0), np.minimum(ac1, bc1)) * _span(np.maximum(ar0, br0), np.minimum(ar1, br1))
+    both = span_length(np.maximum(ac0, bc0), np.minimum(ac1, bc1)) * span_length(np.maximum(ar0, br0), np.minimum(ar1, br1))
     inter = np.where(ra.rect & rb.rect, both, 0.0)
     # Rows are scanned where a polygon is involved: the rows of the polygon(s) inside the window.
     rows_lo = np.full(n, np.inf)
@@ -312,7 +308,7 @@ def _pixel_counts(ra: _Raster, rb: _Raster, frame: _Frame) -> tuple[np.ndarray, 
     def scan_rows(chunk: np.ndarray):
         item, row = _expand(counts[chunk], rows_lo[chunk])
         pair = chunk[item]
-        size_a, size_b, both = _span_set_sizes(_row_spans(ra, windows[0], frame, pair, row),
+        size_a, size_b, both = two_span_sizes(_row_spans(ra, windows[0], frame, pair, row),
                                                _row_spans(rb, windows[1], frame, pair, row))
         return np.bincount(pair, size_a, n), np.bincount(pair, size_b, n), np.bincount(pair, both, n)
 
@@ -340,14 +336,6 @@ def _row_spans(side: _Raster, window, frame: _Frame, pair: np.ndarray, row: np.n
     return spans
 
 
-def _span_set_sizes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pixels in A, in B and in both, where A and B are each two disjoint spans a row."""
-    size_a = _span(a[0], a[1]) + _span(a[2], a[3])
-    size_b = _span(b[0], b[1]) + _span(b[2], b[3])
-    both = sum(_span(np.maximum(a[i], b[j]), np.minimum(a[i + 1], b[j + 1])) for i in (0, 2) for j in (0, 2))
-    return size_a, size_b, both
-
-
 def _polygon_spans(points: np.ndarray, left, top, width, row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """rasterize_polygon on one row per entry of (8, rows) ``points``, the window's left, top and
     width per entry (or one for all). Returns the row's pixels as (4, rows) first1, last1, first2,
@@ -366,7 +354,7 @@ def _polygon_spans(points: np.ndarray, left, top, width, row: np.ndarray) -> tup
     flat = rise == 0  # only hit on its own row: the node is its end vertex (offset 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         position, fragile = _crossing(xs, y - ys, np.where(flat, 1, rise), np.where(flat, 0, run))
-    n0, n1, n2, n3 = _sorted4(np.where(hit, position, _NO_NODE).astype(np.int64))
+    n0, n1, n2, n3 = sort4(*np.where(hit, position, NO_NODE).astype(np.int64))
     count = hit.sum(axis=0)
     # With nodes n0 <= n1 <= n2 <= n3: pairs (n0, n1), (n2, n3); a repeated n0 shifts the first
     # pair to (n1, n2) -- or, with four nodes and n1 == n2 repeated too, to (n2, n3).
@@ -390,17 +378,6 @@ def _crossing(x: np.ndarray, dy: np.ndarray, rise: np.ndarray, run: np.ndarray) 
     return x + offset, (below > 0) & (below <= _FRAGILE)
 
 
-def _sorted4(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The 4 rows of ``values`` sorted per column (a sorting network)."""
-    a, b, c, d = values
-    a, b = np.minimum(a, b), np.maximum(a, b)
-    c, d = np.minimum(c, d), np.maximum(c, d)
-    a, c = np.minimum(a, c), np.maximum(a, c)
-    b, d = np.minimum(b, d), np.maximum(b, d)
-    b, c = np.minimum(b, c), np.maximum(b, c)
-    return a, b, c, d
-
-
 # --- fast path: bounded rectangle-polygon pairs
 
 
@@ -413,7 +390,7 @@ def _rect_polygon_counts(ra: _Raster, rb: _Raster, pairs: np.ndarray, left: np.n
     size, left = size[:, pairs], left[pairs]
     cols = np.stack([np.maximum(x, 0), np.minimum(x + w - 1, size[0] - 1)])
     rows = np.stack([np.maximum(y, 0), np.minimum(y + h - 1, size[1] - 1)])
-    rect_area = _span(cols[0], cols[1]) * _span(rows[0], rows[1])
+    rect_area = span_length(cols[0], cols[1]) * span_length(rows[0], rows[1])
     poly_area, inter = np.empty(len(x)), np.empty(len(x))
 
     def count(which: np.ndarray, table: _SpanTable, polygon: np.ndarray) -> None:
@@ -492,8 +469,8 @@ class _SpanTable:
         self.first[at], self.last[at] = spans[0], spans[1]
         second = spans[2] <= spans[3]
         self.extra_row, self.extra_first, self.extra_last = at[second], spans[2, second], spans[3, second]
-        self.pixels = _prefix_sums(_span(self.first, self.last))  # before each row
-        self.extra_pixels = _prefix_sums(_span(self.extra_first, self.extra_last))
+        self.pixels = _prefix_sums(span_length(self.first, self.last))  # before each row
+        self.extra_pixels = _prefix_sums(span_length(self.extra_first, self.extra_last))
         self.area = self._pixels(self.first_row, self.first_row + self.rows).astype(np.float64)
 
     def _pixels(self, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
